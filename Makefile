@@ -1,0 +1,54 @@
+# kubectl-egress: `make demo` runs the tool on the bundled scenarios, `make test` runs every test.
+GO       ?= go
+BIN      := bin/kubectl-egress
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+PKG      := github.com/kubectl-egress/kubectl-egress/plugin
+LDFLAGS  := -s -w -X $(PKG).version=$(VERSION) -X $(PKG).commit=$(COMMIT) -X $(PKG).date=$(DATE)
+GOFLAGS_BUILD := -trimpath -ldflags "$(LDFLAGS)"
+
+.PHONY: all build tools test test-short lint vet fmt-check tidy-check bench demo fixtures clean
+
+all: build
+
+build:
+	$(GO) build $(GOFLAGS_BUILD) -o $(BIN) ./cmd/kubectl-egress
+
+# etcd, kube-apiserver and kubectl for the real-cluster tests, cached in .cache/bin.
+tools:
+	bash hack/tools/build.sh
+
+# Everything: lint, unit tests, and the tests against a real kube-apiserver + etcd.
+test: lint tools
+	bash hack/test.sh
+
+# Unit tests only: the real-apiserver tests skip (loudly) under -short.
+test-short:
+	$(GO) test -short ./...
+
+lint: fmt-check vet tidy-check
+
+fmt-check:
+	@out=$$(find . -name '*.go' -not -path './.cache/*' -print0 | xargs -0 gofmt -l); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+tidy-check:
+	$(GO) mod tidy -diff
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+demo: build
+	@bash hack/demo.sh $(BIN)
+
+# Regenerate testdata/scenarios/*/dumps with istiod's own code (hack/dumpgen).
+fixtures:
+	bash hack/dumpgen/run.sh
+
+clean:
+	rm -rf bin dist
+	$(GO) clean -testcache

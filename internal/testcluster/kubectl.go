@@ -1,0 +1,75 @@
+package testcluster
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func (c *Cluster) writeKubeconfig(t testing.TB) {
+	c.Kubeconfig = filepath.Join(c.dir, "kubeconfig")
+	writeFile(t, c.Kubeconfig, fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters:
+- name: test
+  cluster:
+    server: %s
+    insecure-skip-tls-verify: true
+users:
+- name: admin
+  user:
+    token: %s
+contexts:
+- name: test
+  context: {cluster: test, user: admin, namespace: default}
+current-context: test
+`, c.URL, AdminToken))
+}
+
+// Kubectl runs the real kubectl (args, then --kubeconfig) against the cluster with extra environment (e.g. a PATH
+// holding kubectl-egress) and returns its combined output.
+func (c *Cluster) Kubectl(t testing.TB, env []string, args ...string) (string, error) {
+	t.Helper()
+	bin, err := Kubectl()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// --kubeconfig goes last: kubectl refuses flags before a plugin's name.
+	cmd := exec.Command(bin, append(args, "--kubeconfig", c.Kubeconfig)...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// Apply runs `kubectl apply -f` on each path, failing the test on error.
+func (c *Cluster) Apply(t testing.TB, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
+		if out, err := c.Kubectl(t, nil, "apply", "-f", p); err != nil {
+			t.Fatalf("kubectl apply -f %s: %v\n%s", p, err, out)
+		}
+	}
+}
+
+func (c *Cluster) installCRDs(t testing.TB) {
+	t.Helper()
+	crds := filepath.Join(RepoRoot(), "testdata", "crds", "istio-crds.gen.yaml")
+	if out, err := c.Kubectl(t, nil, "apply", "--server-side", "-f", crds); err != nil {
+		t.Fatalf("install Istio CRDs: %v\n%s", err, out)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		out, err := c.Kubectl(t, nil, "wait", "--for=condition=Established", "crd", "--all", "--timeout=30s")
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Istio CRDs not established: %v\n%s", err, strings.TrimSpace(out))
+		}
+		time.Sleep(time.Second)
+	}
+}

@@ -1,0 +1,63 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/klog/v2"
+)
+
+// NewCmdRoot builds the `kubectl egress` command tree.
+func NewCmdRoot(streams genericiooptions.IOStreams) *cobra.Command {
+	configFlags := genericclioptions.NewConfigFlags(true)
+	f := NewFactory(configFlags)
+	cmd := &cobra.Command{
+		Use:   "kubectl-egress",
+		Short: "Trace where outbound traffic from an Istio workload really goes, and why it breaks",
+		Long: `kubectl egress follows an external host from a workload's sidecar through the egress
+gateway to the external service, reading Istio objects and the proxies' Envoy config dumps,
+and reports what is wrong and where.`,
+		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl egress"},
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	cmd.SetIn(streams.In)
+	cmd.SetOut(streams.Out)
+	cmd.SetErr(streams.ErrOut)
+	configFlags.AddFlags(cmd.PersistentFlags())
+	addKlogVerbosity(cmd.PersistentFlags())
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &UsageError{Err: fmt.Errorf("%w\nSee '%s --help' for usage", err, c.CommandPath())}
+	})
+	cmd.AddCommand(NewCmdVersion(streams))
+	_ = f
+	return cmd
+}
+
+// addKlogVerbosity exposes klog's -v only; the other klog flags stay hidden.
+func addKlogVerbosity(fs *pflag.FlagSet) {
+	klogFlags := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(klogFlags)
+	v := klogFlags.Lookup("v")
+	fs.AddGoFlag(v)
+	fs.Lookup("v").Shorthand = "v"
+}
+
+// Main runs the command tree with args and returns the process exit code. Errors are
+// printed once, as one "error: ..." line.
+func Main(ctx context.Context, streams genericiooptions.IOStreams, args []string) int {
+	cmd := NewCmdRoot(streams)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(ctx)
+	var findings *FindingsError
+	if err != nil && !errors.As(err, &findings) {
+		fmt.Fprintf(streams.ErrOut, "error: %v\n", err)
+	}
+	return ExitCode(err)
+}
