@@ -1,0 +1,78 @@
+package envoy
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"time"
+)
+
+// Certificate is the public facts of one X.509 certificate.
+type Certificate struct {
+	Subject   string    `json:"subject"`
+	Issuer    string    `json:"issuer"`
+	Serial    string    `json:"serial"` // hex
+	DNSNames  []string  `json:"dnsNames,omitempty"`
+	URIs      []string  `json:"uris,omitempty"`
+	IPs       []string  `json:"ips,omitempty"`
+	NotBefore time.Time `json:"notBefore"`
+	NotAfter  time.Time `json:"notAfter"`
+	IsCA      bool      `json:"isCA,omitempty"`
+	SHA256    string    `json:"sha256"` // hex fingerprint of the DER
+}
+
+// ParseCertificates parses every CERTIFICATE block of a PEM bundle (or a
+// single DER certificate). Other PEM blocks, private keys included, are
+// skipped unread. It returns the certificates it could parse and the first error.
+func ParseCertificates(data []byte) ([]Certificate, error) {
+	if !bytes.Contains(data, []byte("-----BEGIN")) {
+		c, err := x509.ParseCertificate(data)
+		if err != nil {
+			return nil, fmt.Errorf("not PEM and not a DER certificate: %w", err)
+		}
+		return []Certificate{certificateFrom(c)}, nil
+	}
+	var out []Certificate
+	var firstErr error
+	for rest := data; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("certificate %d: %w", len(out)+1, err)
+			}
+			continue
+		}
+		out = append(out, certificateFrom(c))
+	}
+	if len(out) == 0 && firstErr == nil {
+		firstErr = fmt.Errorf("no PEM certificate found")
+	}
+	return out, firstErr
+}
+
+func certificateFrom(c *x509.Certificate) Certificate {
+	sum := sha256.Sum256(c.Raw)
+	out := Certificate{
+		Subject: c.Subject.String(), Issuer: c.Issuer.String(), Serial: hex.EncodeToString(c.SerialNumber.Bytes()),
+		DNSNames: c.DNSNames, NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), IsCA: c.IsCA,
+		SHA256: hex.EncodeToString(sum[:]),
+	}
+	for _, u := range c.URIs {
+		out.URIs = append(out.URIs, u.String())
+	}
+	for _, ip := range c.IPAddresses {
+		out.IPs = append(out.IPs, ip.String())
+	}
+	return out
+}
