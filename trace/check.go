@@ -1,0 +1,70 @@
+package trace
+
+import "sort"
+
+// check is one diagnosis: a permanent code, a level, the failure class it names
+// (EGRESS-FAILURES.md), a title and documentation, and the function finding it.
+type check struct {
+	code  string
+	level Level
+	class string
+	title string
+	doc   string
+	run   func(a *analysis) []issue
+}
+
+// issue is what a check reports; the runner adds the check's code and level.
+type issue struct {
+	object  string
+	proxy   string
+	hop     int
+	message string
+	fix     string
+}
+
+// checks is the one list of registered checks, in code order.
+var checks = []check{
+	checkNotInRegistry, checkPassthrough, checkHTTPOn443, checkWildcardResolution, checkNoEndpoints, checkDuplicateSE,
+	checkPartialPorts, checkVSNotMesh, checkNoGatewayRoute, checkHostNotInGateway, checkGatewaySelector,
+	checkSubsetMissing, checkGatewayTLS, checkGatewayPort,
+	checkHiddenFromGateway, checkHiddenFromClient, checkSidecarImport, checkSidecarPolicy, checkClusterNotFound,
+	checkCredentialMissing, checkCredentialIgnored, checkPlaintextToTLS, checkDoubleTLS, checkCertValidity,
+	checkNoSNI, checkNoVerification,
+	checkNoSidecar, checkCaptureBypass, checkNetpolOpen, checkNetpolBlocks,
+	checkRejected, checkWarming, checkStale, checkMissingDump,
+}
+
+// FindingDoc documents one finding code for renderers and docs/findings.md.
+type FindingDoc struct {
+	Code  string `json:"code"`
+	Level Level  `json:"level"`
+	// Class is the failure class in EGRESS-FAILURES.md, e.g. "A1".
+	Class string `json:"class"`
+	Title string `json:"title"`
+	Doc   string `json:"doc"`
+}
+
+// Catalogue lists every finding code trace can report, ordered by code.
+func Catalogue() []FindingDoc {
+	out := make([]FindingDoc, 0, len(checks))
+	for _, c := range checks {
+		out = append(out, FindingDoc{Code: c.code, Level: c.level, Class: c.class, Title: c.title, Doc: c.doc})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
+}
+
+// runChecks runs every check and records its issues as findings.
+func (a *analysis) runChecks() {
+	for _, c := range checks {
+		for _, is := range c.run(a) {
+			a.rep.Findings = append(a.rep.Findings, Finding{
+				Code: c.code, Level: c.level, Object: is.object, Proxy: is.proxy,
+				Hop: is.hop, Message: is.message, Fix: is.fix,
+			})
+		}
+	}
+}
+
+// one wraps a single issue.
+func one(is issue) []issue { return []issue{is} }

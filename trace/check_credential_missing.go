@@ -1,0 +1,60 @@
+package trace
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kubectl-egress/kubectl-egress/mesh"
+)
+
+var checkCredentialMissing = check{
+	code: "EGR0401", level: LevelError, class: "D24",
+	title: "credentialName secret missing or in the wrong namespace",
+	doc: "istiod looks up a DestinationRule's `credentialName` in the namespace of the proxy that uses it (the " +
+		"egress gateway's namespace, or the client's for a sidecar DR with a workloadSelector). When the Secret is " +
+		"absent there (or not readable by the proxy's service account) the SDS secret never arrives: it stays in " +
+		"`dynamic_warming_secrets` and the cluster in `dynamic_warming_clusters` (`503 NC`). " +
+		"`kubectl egress check-secrets` shows the secret's keys and certificates.",
+	run: runCredentialMissing,
+}
+
+func runCredentialMissing(a *analysis) []issue {
+	var out []issue
+	for _, u := range a.credentialUses() {
+		if u.onSide && len(u.dr.Spec.GetWorkloadSelector().GetMatchLabels()) == 0 {
+			continue // ignored on a sidecar: EGR0402
+		}
+		si := a.snap.Secrets[mesh.Key(u.ns, u.name)]
+		if si != nil && si.Access == mesh.AccessOK {
+			continue
+		}
+		msg := fmt.Sprintf("%s uses credentialName %q, but Secret %s/%s %s", drName(u.dr), u.name, u.ns, u.name, secretState(si))
+		if elsewhere := a.secretElsewhere(u.name, u.ns); len(elsewhere) > 0 {
+			msg += "; a Secret of that name exists in " + strings.Join(elsewhere, ", ")
+		}
+		out = append(out, issue{object: drName(u.dr), proxy: u.proxy, hop: u.hop, message: msg,
+			fix: fmt.Sprintf("create the Secret %s in namespace %s (tls.crt, tls.key, ca.crt); kubectl egress check-secrets gives details", u.name, u.ns)})
+	}
+	return out
+}
+
+func secretState(si *mesh.SecretInfo) string {
+	switch {
+	case si == nil, si.Access == mesh.AccessNotFound:
+		return "does not exist"
+	case si.Access == mesh.AccessForbidden:
+		return "could not be read (forbidden)"
+	}
+	return "is " + si.Access
+}
+
+// secretElsewhere lists the other namespaces holding a Secret named name.
+func (a *analysis) secretElsewhere(name, ns string) []string {
+	var out []string
+	for _, si := range a.snap.SortedSecrets() {
+		if si.Name == name && si.Namespace != ns && si.Access == mesh.AccessOK {
+			out = append(out, si.Namespace)
+		}
+	}
+	return out
+}

@@ -1,0 +1,46 @@
+package trace
+
+import (
+	"github.com/kubectl-egress/kubectl-egress/envoy"
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+)
+
+// credUse is a DestinationRule credentialName used for TLS origination on the path.
+type credUse struct {
+	dr     *networkingv1.DestinationRule
+	name   string
+	ns     string // where istiod looks the secret up: the proxy's namespace
+	proxy  string
+	hop    int
+	port   int
+	onSide bool // used by the client's sidecar
+}
+
+// credentialUses lists the credentialNames of the DestinationRules that originate TLS
+// for the upstream host on the path: at the gateway when there is one, else at the sidecar.
+func (a *analysis) credentialUses() []credUse {
+	lg := a.finalLeg()
+	n, ok := envoy.ParseClusterName(lg.clusterName)
+	if !ok {
+		return nil
+	}
+	proxy, ns, labels := a.in.Client, a.clientNS, map[string]string(nil)
+	if a.client != nil {
+		labels = a.client.Labels
+	}
+	if lg != &a.side {
+		proxy, ns, labels = lg.proxy, namespaceOf(lg.proxy), a.podLabels(lg.proxy)
+		if g := a.intent.Gateway; proxy == "" && g != nil {
+			ns = g.Service.Namespace
+		}
+	}
+	dr := a.drFor(ns, labels, n.Host, a.hostNamespace(n.Host))
+	if dr == nil {
+		return nil
+	}
+	t := drTLS(dr, n.Subset, n.Port)
+	if t.GetCredentialName() == "" {
+		return nil
+	}
+	return []credUse{{dr: dr, name: t.GetCredentialName(), ns: ns, proxy: proxy, hop: lg.clusterHop, port: n.Port, onSide: lg == &a.side}}
+}

@@ -1,0 +1,228 @@
+package trace
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/kubectl-egress/kubectl-egress/mesh"
+	apiv1alpha3 "istio.io/api/networking/v1alpha3"
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// The small pieces of Istio's grammar trace needs, re-implemented (see STYLE.md §4).
+
+const exportToAnnotation = "networking.istio.io/exportTo"
+
+// exportedTo reports whether an object of namespace objNS with exportTo list is visible to
+// proxies in namespace ns. An empty list means "*" (Istio's default).
+func exportedTo(exportTo []string, objNS, ns string) bool {
+	if len(exportTo) == 0 {
+		return true
+	}
+	for _, e := range exportTo {
+		switch e {
+		case "*":
+			return true
+		case ".":
+			if objNS == ns {
+				return true
+			}
+		case ns:
+			return true
+		}
+	}
+	return false
+}
+
+// serviceExportTo reads a Service's exportTo annotation.
+func serviceExportTo(svc *corev1.Service) []string {
+	v := svc.Annotations[exportToAnnotation]
+	if v == "" {
+		return nil
+	}
+	var out []string
+	for _, f := range strings.Split(v, ",") {
+		out = append(out, strings.TrimSpace(f))
+	}
+	return out
+}
+
+// hostMatches reports whether an Istio host (exact or "*.suffix") covers host.
+func hostMatches(pattern, host string) bool {
+	pattern, host = strings.ToLower(pattern), strings.ToLower(host)
+	if pattern == host || pattern == "*" {
+		return true
+	}
+	return strings.HasPrefix(pattern, "*.") && strings.HasSuffix(host, pattern[1:])
+}
+
+// anyHostMatches reports whether one of patterns (relative to namespace ns) covers host.
+func anyHostMatches(patterns []string, ns, host string) bool {
+	return slices.ContainsFunc(patterns, func(p string) bool { return hostMatches(mesh.FQDN(p, ns), host) })
+}
+
+// serviceForHost returns the Kubernetes Service a cluster-local host names, or nil.
+func serviceForHost(s *mesh.Snapshot, host string) *corev1.Service {
+	name, rest, ok := strings.Cut(host, ".")
+	if !ok {
+		return nil
+	}
+	ns, _, _ := strings.Cut(rest, ".")
+	if !strings.HasSuffix(host, ".svc.cluster.local") && rest != ns+".svc" && rest != ns {
+		return nil
+	}
+	return s.Services[mesh.Key(ns, name)]
+}
+
+// serviceHost is the FQDN of a Service.
+func serviceHost(svc *corev1.Service) string {
+	return svc.Name + "." + svc.Namespace + ".svc.cluster.local"
+}
+
+// targetPort returns the container port a Service port forwards to; port itself when the
+// Service does not declare it or uses a named targetPort.
+func targetPort(svc *corev1.Service, port int) int {
+	for _, p := range svc.Spec.Ports {
+		if int(p.Port) != port {
+			continue
+		}
+		if p.TargetPort.IntValue() > 0 {
+			return p.TargetPort.IntValue()
+		}
+		return port
+	}
+	return port
+}
+
+// servicePods returns the pods a Service selects, sorted by name.
+func servicePods(s *mesh.Snapshot, svc *corev1.Service) []*corev1.Pod {
+	if len(svc.Spec.Selector) == 0 {
+		return nil
+	}
+	return s.PodsMatching(svc.Namespace, labels.SelectorFromSet(svc.Spec.Selector))
+}
+
+// gatewaySelects reports whether a Gateway's selector matches a pod (any namespace, as
+// istiod does by default).
+func gatewaySelects(gw *networkingv1.Gateway, pod *corev1.Pod) bool {
+	sel := gw.Spec.GetSelector()
+	return len(sel) > 0 && labels.SelectorFromSet(sel).Matches(labels.Set(pod.Labels))
+}
+
+// gatewayRef resolves a VirtualService's gateway name ("name" or "ns/name") to a key.
+func gatewayRef(name, vsNS string) string {
+	if strings.Contains(name, "/") {
+		return name
+	}
+	return mesh.Key(vsNS, name)
+}
+
+// vsGateways returns the gateways a VirtualService applies to ("mesh" when none).
+func vsGateways(vs *networkingv1.VirtualService) []string {
+	if g := vs.Spec.GetGateways(); len(g) > 0 {
+		return g
+	}
+	return []string{"mesh"}
+}
+
+// isGatewayService reports whether svc fronts an egress/ingress gateway: some Gateway
+// selects its pods, or its labels say istio=egressgateway.
+func isGatewayService(s *mesh.Snapshot, svc *corev1.Service) bool {
+	if svc.Labels["istio"] == "egressgateway" || strings.Contains(svc.Name, "egressgateway") {
+		return true
+	}
+	for _, pod := range servicePods(s, svc) {
+		for _, k := range mesh.SortedKeys(s.Gateways) {
+			if gatewaySelects(s.Gateways[k], pod) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// portTLS returns the TLS settings a traffic policy applies on port (port-level first).
+func portTLS(tp *apiv1alpha3.TrafficPolicy, port int) *apiv1alpha3.ClientTLSSettings {
+	for _, pl := range tp.GetPortLevelSettings() {
+		if int(pl.GetPort().GetNumber()) == port && pl.GetTls() != nil {
+			return pl.GetTls()
+		}
+	}
+	return tp.GetTls()
+}
+
+// drTLS returns the TLS a DestinationRule sets for subset on port (subset policy first).
+func drTLS(dr *networkingv1.DestinationRule, subset string, port int) *apiv1alpha3.ClientTLSSettings {
+	for _, ss := range dr.Spec.GetSubsets() {
+		if ss.GetName() == subset && subset != "" {
+			if t := portTLS(ss.GetTrafficPolicy(), port); t != nil {
+				return t
+			}
+		}
+	}
+	return portTLS(dr.Spec.GetTrafficPolicy(), port)
+}
+
+// hasSubset reports whether a DestinationRule defines subset.
+func hasSubset(dr *networkingv1.DestinationRule, subset string) bool {
+	return slices.ContainsFunc(dr.Spec.GetSubsets(), func(ss *apiv1alpha3.Subset) bool { return ss.GetName() == subset })
+}
+
+// objName renders "Kind ns/name".
+func objName(kind, ns, name string) string { return kind + " " + ns + "/" + name }
+
+func seName(se *networkingv1.ServiceEntry) string {
+	return objName("ServiceEntry", se.Namespace, se.Name)
+}
+func vsName(vs *networkingv1.VirtualService) string {
+	return objName("VirtualService", vs.Namespace, vs.Name)
+}
+func drName(dr *networkingv1.DestinationRule) string {
+	return objName("DestinationRule", dr.Namespace, dr.Name)
+}
+func gwName(gw *networkingv1.Gateway) string { return objName("Gateway", gw.Namespace, gw.Name) }
+
+// clusterName renders Istio's outbound cluster name.
+func clusterName(port int, subset, host string) string {
+	return "outbound|" + strconv.Itoa(port) + "|" + subset + "|" + host
+}
+
+// isHTTPProtocol reports whether an Istio port protocol is plaintext HTTP.
+func isHTTPProtocol(p string) bool {
+	switch strings.ToUpper(p) {
+	case "HTTP", "HTTP2", "GRPC", "GRPC-WEB":
+		return true
+	}
+	return false
+}
+
+// isTLSProtocol reports whether an Istio port protocol carries client TLS.
+func isTLSProtocol(p string) bool {
+	switch strings.ToUpper(p) {
+	case "HTTPS", "TLS":
+		return true
+	}
+	return false
+}
+
+// gatewayServer returns the Gateway server on port whose hosts ("host" or "ns/host")
+// cover host, or nil.
+func gatewayServer(gw *networkingv1.Gateway, host string, port int) *apiv1alpha3.Server {
+	for _, s := range gw.Spec.GetServers() {
+		if int(s.GetPort().GetNumber()) != port {
+			continue
+		}
+		for _, h := range s.GetHosts() {
+			if i := strings.Index(h, "/"); i >= 0 {
+				h = h[i+1:]
+			}
+			if hostMatches(h, host) {
+				return s
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package trace
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kubectl-egress/kubectl-egress/mesh"
+)
+
+// unitSnapshot loads trace/testdata/unit/base.yaml plus the named overlays.
+func unitSnapshot(t *testing.T, overlays ...string) *mesh.Snapshot {
+	t.Helper()
+	paths := []string{filepath.Join("testdata", "unit", "base.yaml")}
+	for _, o := range overlays {
+		paths = append(paths, filepath.Join("testdata", "unit", o))
+	}
+	s, err := mesh.LoadFiles(paths)
+	if err != nil {
+		t.Fatalf("LoadFiles(%v): %v", paths, err)
+	}
+	return s
+}
+
+func codesOf(r *Report) []string {
+	var out []string
+	for _, f := range r.Findings {
+		out = append(out, f.Code)
+	}
+	return out
+}
+
+func TestRunIntentOnly(t *testing.T) {
+	tests := []struct {
+		name     string
+		overlays []string
+		client   string
+		port     int
+		want     VerdictKind
+		codes    []string
+		absent   []string
+		message  string // substring of some finding's message
+	}{
+		{name: "via gateway from objects", overlays: []string{"gateway.yaml"}, client: "default/sleep", port: 80, want: ViaGateway, codes: []string{"EGR0503", "EGR0604"}, absent: []string{"EGR0205"}},
+		{name: "partial ports", overlays: []string{"gateway.yaml"}, client: "default/sleep", port: 443, want: Bypass, codes: []string{"EGR0201"}},
+		{name: "excluded port", overlays: []string{"gateway.yaml"}, client: "default/sleep-excluded", port: 80, want: Bypass, codes: []string{"EGR0502"}, message: "excludeOutboundPorts"},
+		{name: "no sidecar", overlays: []string{"gateway.yaml"}, client: "default/sleep-plain", port: 80, want: Bypass, codes: []string{"EGR0501"}},
+		{name: "gateway selector matches nothing", overlays: []string{"gateway-bad-selector.yaml"}, client: "default/sleep", port: 80, codes: []string{"EGR0205", "EGR0204"}},
+		{name: "netpol allows service port not targetPort", overlays: []string{"gateway.yaml", "netpol-service-port.yaml"}, client: "default/sleep", port: 80, want: ViaGateway, codes: []string{"EGR0504"}, absent: []string{"EGR0503"}, message: "Service port"},
+		{name: "netpol complete", overlays: []string{"gateway.yaml", "netpol-good.yaml"}, client: "default/sleep", port: 80, want: ViaGateway, absent: []string{"EGR0503", "EGR0504"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Run(Input{Snapshot: unitSnapshot(t, tt.overlays...), Host: "edition.cnn.com", Port: tt.port, Client: tt.client, Source: "files"})
+			if tt.want != "" && r.Verdict.Kind != tt.want {
+				t.Errorf("Verdict = %+v, want kind %q", r.Verdict, tt.want)
+			}
+			codes := codesOf(r)
+			for _, c := range tt.codes {
+				if !slices.Contains(codes, c) {
+					t.Errorf("findings = %v, want %s", codes, c)
+				}
+			}
+			for _, c := range tt.absent {
+				if slices.Contains(codes, c) {
+					t.Errorf("findings = %v, want no %s", codes, c)
+				}
+			}
+			if tt.message != "" && !slices.ContainsFunc(r.Findings, func(f Finding) bool { return strings.Contains(f.Message, tt.message) }) {
+				t.Errorf("no finding message contains %q: %+v", tt.message, r.Findings)
+			}
+		})
+	}
+}
+
+func TestRunMissingDumps(t *testing.T) {
+	r := Run(Input{Snapshot: unitSnapshot(t, "gateway.yaml"), Host: "edition.cnn.com", Port: 80, Client: "default/sleep"})
+	want := []string{"default/sleep", "istio-system/egw"}
+	if !slices.Equal(r.Inputs.MissingDumps, want) {
+		t.Errorf("Inputs.MissingDumps = %v, want %v", r.Inputs.MissingDumps, want)
+	}
+	for _, h := range r.Hops[1:] {
+		if h.Status != StatusUnknown {
+			t.Errorf("hop %s %s status = %s, want unknown (intent only)", h.Kind, h.Name, h.Status)
+		}
+	}
+}
+
+func TestProxiesNeeded(t *testing.T) {
+	s := unitSnapshot(t, "gateway.yaml")
+	tests := []struct {
+		host string
+		port int
+		want []string
+	}{
+		{"edition.cnn.com", 80, []string{"default/sleep", "istio-system/egw"}},
+		{"edition.cnn.com", 0, []string{"default/sleep", "istio-system/egw"}},
+		{"edition.cnn.com", 443, []string{"default/sleep"}},
+		{"example.org", 443, []string{"default/sleep"}},
+	}
+	for _, tt := range tests {
+		if got := ProxiesNeeded(s, tt.host, tt.port, "default/sleep"); !slices.Equal(got, tt.want) {
+			t.Errorf("ProxiesNeeded(%s, %d) = %v, want %v", tt.host, tt.port, got, tt.want)
+		}
+	}
+}
+
+func TestRunDeterministic(t *testing.T) {
+	in := loadScenario(t, filepath.Join("..", "testdata", "scenarios", "gateway-http"))
+	in.Host, in.Port = "edition.cnn.com", 80
+	a, b := Run(in), Run(in)
+	if len(a.Findings) != len(b.Findings) || len(a.Hops) != len(b.Hops) {
+		t.Fatalf("two runs differ: %d/%d findings, %d/%d hops", len(a.Findings), len(b.Findings), len(a.Hops), len(b.Hops))
+	}
+	for i := range a.Findings {
+		if a.Findings[i] != b.Findings[i] {
+			t.Errorf("finding %d differs: %+v vs %+v", i, a.Findings[i], b.Findings[i])
+		}
+	}
+}

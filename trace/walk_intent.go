@@ -1,0 +1,89 @@
+package trace
+
+import (
+	"strconv"
+
+	"github.com/kubectl-egress/kubectl-egress/mesh"
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+)
+
+const intentNote = "from the Istio objects only: no config dump for this proxy"
+
+// walkSidecarIntent builds the sidecar hops from the objects when its dump is missing.
+func (a *analysis) walkSidecarIntent() {
+	in := &a.intent
+	lg := &a.side
+	lg.listenerHop = a.addHop(Hop{Kind: HopListener, Proxy: lg.proxy, Name: "0.0.0.0_" + strconv.Itoa(a.target.Port), Status: StatusUnknown, Notes: []string{intentNote}})
+	switch {
+	case in.MeshDest != nil:
+		host := mesh.FQDN(in.MeshDest.GetHost(), in.MeshVS.Namespace)
+		port := int(in.MeshDest.GetPort().GetNumber())
+		if port == 0 {
+			port = a.target.Port
+		}
+		lg.clusterName = clusterName(port, in.MeshDest.GetSubset(), host)
+		lg.routeHop = a.addHop(Hop{Kind: HopRoute, Proxy: lg.proxy, Name: strconv.Itoa(a.target.Port), Object: vsName(in.MeshVS), Status: StatusUnknown, Detail: "→ " + lg.clusterName})
+	case in.SEPort != nil || a.serviceHasPort():
+		lg.clusterName = clusterName(a.target.Port, "", a.target.Host)
+	case in.Mode == mesh.RegistryOnly:
+		idx := a.addHop(Hop{Kind: HopRoute, Proxy: lg.proxy, Name: blockAll, Status: StatusUnknown, Notes: []string{intentNote}})
+		a.stop(idx, "REGISTRY_ONLY and no ServiceEntry for "+a.target.Host+" visible to "+a.clientNS, a.blockedResponse())
+		return
+	default:
+		lg.clusterName = passthroughCluster
+	}
+	h := Hop{Kind: HopCluster, Proxy: lg.proxy, Name: lg.clusterName, Status: StatusUnknown, Notes: []string{intentNote}}
+	lg.clusterHop = a.addHop(h)
+	if in.Gateway != nil {
+		g := newLeg("", nil)
+		a.gw = &g
+	}
+}
+
+// blockedResponse is what REGISTRY_ONLY answers for the target's protocol.
+func (a *analysis) blockedResponse() string {
+	if a.target.Protocol == "http" {
+		return "HTTP 502 (route block_all)"
+	}
+	return "connection reset (BlackHoleCluster)"
+}
+
+func (a *analysis) serviceHasPort() bool {
+	if a.intent.Service == nil {
+		return false
+	}
+	for _, p := range a.intent.Service.Spec.Ports {
+		if int(p.Port) == a.target.Port {
+			return true
+		}
+	}
+	return false
+}
+
+// walkGatewayIntent builds the gateway hops from the objects when its dump is missing.
+func (a *analysis) walkGatewayIntent(gt gatewayTarget) {
+	lg := a.gw
+	lg.listenerHop = a.addHop(Hop{Kind: HopGatewayListener, Proxy: lg.proxy, Name: "0.0.0.0_" + strconv.Itoa(gt.targetPort), Status: StatusUnknown, Notes: []string{intentNote}})
+	for _, gw := range a.intentGateways() {
+		vs, d := a.routeFor(gw.Namespace, mesh.Key(gw.Namespace, gw.Name), gt.port)
+		if d == nil {
+			continue
+		}
+		port := int(d.GetPort().GetNumber())
+		if port == 0 {
+			port = a.target.Port
+		}
+		lg.clusterName = clusterName(port, d.GetSubset(), mesh.FQDN(d.GetHost(), vs.Namespace))
+		lg.routeHop = a.addHop(Hop{Kind: HopGatewayRoute, Proxy: lg.proxy, Name: vsName(vs), Object: vsName(vs), Status: StatusUnknown, Detail: "→ " + lg.clusterName})
+		lg.clusterHop = a.addHop(Hop{Kind: HopGatewayCluster, Proxy: lg.proxy, Name: lg.clusterName, Status: StatusUnknown, Notes: []string{intentNote}})
+		return
+	}
+}
+
+// intentGateways are the Gateways bound to the host's VirtualServices.
+func (a *analysis) intentGateways() []*networkingv1.Gateway {
+	if a.intent.Gateway == nil {
+		return nil
+	}
+	return a.intent.Gateway.Gateways
+}
