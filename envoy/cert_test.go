@@ -3,8 +3,6 @@ package envoy
 import (
 	"encoding/base64"
 	"encoding/pem"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -19,9 +17,9 @@ func TestParseCertificates(t *testing.T) {
 		want    []string // serials
 		wantErr string
 	}{
-		{"PEM chain", chain, []string{"c0ffee", "1a2b"}, ""},
-		{"DER leaf", block.Bytes, []string{"c0ffee"}, ""},
-		{"key block skipped", append([]byte(key), chain...), []string{"c0ffee", "1a2b"}, ""},
+		{"PEM chain", chain, []string{"02", "01"}, ""},
+		{"DER leaf", block.Bytes, []string{"02"}, ""},
+		{"key block skipped", append([]byte(key), chain...), []string{"02", "01"}, ""},
 		{"only a key", []byte(key), nil, "no PEM certificate found"},
 		{"garbage", []byte("not a certificate"), nil, "not PEM and not a DER certificate"},
 		{"broken PEM certificate", []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), nil, "certificate 1:"},
@@ -43,19 +41,14 @@ func TestParseCertificates(t *testing.T) {
 	}
 }
 
-// testChainPEM returns the default secret's chain from egress-gateway.json.
+// testChainPEM returns a two-certificate chain, leaf first, from the
+// istiod-generated gateway-mtls-origination dump: the client certificate of SDS
+// secret kubernetes://client-credential (serial 02) and the CA of
+// kubernetes://client-credential-cacert (serial 01).
 func testChainPEM(t *testing.T) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "envoy", "egress-gateway.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	i := strings.Index(string(data), `"inline_bytes": "`)
-	if i < 0 {
-		t.Fatal("no inline_bytes in egress-gateway.json")
-	}
-	rest := string(data[i+len(`"inline_bytes": "`):])
-	return decodeB64(t, rest[:strings.IndexByte(rest, '"')])
+	data := readEditedSource(t)
+	return append(secretPEM(t, data, "kubernetes://client-credential"), secretPEM(t, data, "kubernetes://client-credential-cacert")...)
 }
 
 func decodeB64(t *testing.T, s string) []byte {

@@ -3,7 +3,10 @@ package envoy
 import (
 	"errors"
 	"os"
+	"path"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -50,10 +53,10 @@ func TestParseBadInput(t *testing.T) {
 }
 
 func TestParsePreamble(t *testing.T) {
-	data := readFixture(t, "egress-gateway.json")
+	data := readFixture(t, editedFixture)
 	for _, pre := range []string{"200\n", "\ufeff", "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n"} {
 		d, err := ParseReader(strings.NewReader(pre + string(data)))
-		if err != nil || d.Cluster("outbound|443||edition.cnn.com") == nil {
+		if err != nil || d.Cluster(nginxCluster) == nil {
 			t.Errorf("Parse with preamble %q = %v, want the dump", pre, err)
 		}
 	}
@@ -99,25 +102,80 @@ func TestParseFixtureFiles(t *testing.T) {
 	}
 }
 
-// TestParseScenarioDumps parses the istiod-generated dumps of the shared
-// scenarios, when hack/dumpgen has produced them.
+// TestParseScenarioDumps checks every scenario under testdata/scenarios: a
+// README.md, a manifests/ directory with files, at least one
+// dumps/<namespace>/<pod>.json, exactly the dumps its README lists, and every
+// dump parsing with the node type of its namespace (sidecar in default,
+// router in istio-system) and the pod of its file name. It fails, rather than
+// skips, when there are no scenarios.
 func TestParseScenarioDumps(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("..", "testdata", "scenarios", "*", "dumps", "*", "*.json"))
-	if len(files) == 0 {
-		t.Skip("no generated scenario dumps (testdata/scenarios/*/dumps/*/*.json)")
+	root := filepath.Join("..", "testdata", "scenarios")
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatalf("testdata/scenarios: %v", err)
 	}
-	for _, f := range files {
-		t.Run(strings.TrimPrefix(f, filepath.Join("..", "testdata", "scenarios")+string(filepath.Separator)), func(t *testing.T) {
-			data, err := os.ReadFile(f)
+	var scenarios []string
+	for _, e := range entries {
+		if e.IsDir() {
+			scenarios = append(scenarios, e.Name())
+		} else {
+			t.Errorf("testdata/scenarios/%s is not a scenario directory", e.Name())
+		}
+	}
+	if len(scenarios) == 0 {
+		t.Fatal("testdata/scenarios holds no scenario directories; regenerate them with hack/dumpgen (make fixtures)")
+	}
+	nodeType := map[string]ProxyType{"default": ProxySidecar, "istio-system": ProxyRouter}
+	listed := regexp.MustCompile("`(dumps/[^`]+\\.json)`")
+	for _, name := range scenarios {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(root, name)
+			readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
 			if err != nil {
-				t.Fatal(err)
+				t.Errorf("README.md: %v", err)
 			}
-			d, err := Parse(data)
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
+			if m, err := os.ReadDir(filepath.Join(dir, "manifests")); err != nil || len(m) == 0 {
+				t.Errorf("manifests/: %d entries, %v; want a directory of manifests", len(m), err)
 			}
-			if len(d.Listeners) == 0 && len(d.Clusters) == 0 {
-				t.Errorf("Parse(%s) found no listeners and no clusters", f)
+			var want []string // dumps the README lists
+			for _, m := range listed.FindAllStringSubmatch(string(readme), -1) {
+				want = append(want, m[1])
+			}
+			files, _ := filepath.Glob(filepath.Join(dir, "dumps", "*", "*.json"))
+			if len(files) == 0 {
+				t.Fatal("no dumps/<namespace>/<pod>.json")
+			}
+			var got []string
+			for _, f := range files {
+				rel, _ := filepath.Rel(dir, f)
+				got = append(got, filepath.ToSlash(rel))
+			}
+			slices.Sort(want)
+			if len(want) == 0 || !slices.Equal(got, want) {
+				t.Errorf("README.md lists dumps %q, dumps/ holds %q", want, got)
+			}
+			for _, rel := range got {
+				ns, pod := path.Base(path.Dir(rel)), strings.TrimSuffix(path.Base(rel), ".json")
+				t.Run(ns+"/"+pod, func(t *testing.T) {
+					data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+					if err != nil {
+						t.Fatal(err)
+					}
+					d, err := Parse(data)
+					if err != nil {
+						t.Fatalf("Parse: %v", err)
+					}
+					typ, ok := nodeType[ns]
+					if !ok {
+						t.Fatalf("dumps/%s: no expected proxy type for namespace %s (want default or istio-system)", ns, ns)
+					}
+					if d.Node.Type != typ || d.Node.Namespace != ns || d.Node.PodName != pod {
+						t.Errorf("Node = %s %s/%s, want %s %s/%s", d.Node.Type, d.Node.Namespace, d.Node.PodName, typ, ns, pod)
+					}
+					if len(d.Listeners) == 0 || len(d.Clusters) == 0 {
+						t.Errorf("found %d listeners and %d clusters, want some of both", len(d.Listeners), len(d.Clusters))
+					}
+				})
 			}
 		})
 	}

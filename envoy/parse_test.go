@@ -121,7 +121,7 @@ func TestParsePublic(t *testing.T) {
 // model, rendered as JSON, holds no trace of it.
 func TestParseNeverKeepsPrivateKeys(t *testing.T) {
 	key := "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgSECRETSECRETSECRET\n-----END PRIVATE KEY-----\n"
-	in := strings.Replace(string(readFixture(t, "egress-gateway.json")), `"inline_string": "[redacted]"`, `"inline_string": `+string(mustJSON(key)), 1)
+	in := strings.Replace(string(readEditedSource(t)), `"inline_string": "[redacted]"`, `"inline_string": `+string(mustJSON(key)), 1)
 	if !strings.Contains(in, "SECRETSECRET") {
 		t.Fatal("fixture edit failed: no private_key to replace")
 	}
