@@ -29,7 +29,13 @@ type SecretInfo struct {
 	KeyMatchesLeaf *bool `json:"keyMatchesLeaf,omitempty"`
 	// KeyError says why the private key could not be parsed.
 	KeyError string `json:"keyError,omitempty"`
+	// KeyRedacted is set when the key's value is a "[redacted]" placeholder, as in support
+	// bundles and the bundled scenarios: the key was never available to compare.
+	KeyRedacted bool `json:"keyRedacted,omitempty"`
 }
+
+// RedactedPrefix starts a secret value that stands in for key material that was removed.
+const RedactedPrefix = "[redacted]"
 
 // SecretKey is one data key of a Secret and its value's length in bytes.
 type SecretKey struct {
@@ -69,6 +75,10 @@ func ReduceSecret(sec *corev1.Secret) *SecretInfo {
 		certPEM, keyPEM := data[pair[0]], data[pair[1]]
 		if len(certPEM) == 0 || len(keyPEM) == 0 {
 			continue
+		}
+		if bytes.HasPrefix(bytes.TrimSpace(keyPEM), []byte(RedactedPrefix)) {
+			info.KeyRedacted = true
+			break
 		}
 		match, err := keyMatchesCert(keyPEM, certPEM)
 		if err != nil {

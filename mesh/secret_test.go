@@ -119,6 +119,12 @@ func TestReduceSecret(t *testing.T) {
 				t.Errorf("Certs[ca.crt] = %+v, want one CA", c)
 			}
 		}},
+		{name: "redacted key placeholder is not compared", data: map[string][]byte{"tls.crt": ecCert, "tls.key": []byte("[redacted] private key removed by a support bundle")},
+			wantKeys: "tls.crt tls.key", check: func(t *testing.T, si *SecretInfo) {
+				if !si.KeyRedacted || si.KeyError != "" {
+					t.Errorf("KeyRedacted = %v, KeyError = %q; want redacted and no parse error", si.KeyRedacted, si.KeyError)
+				}
+			}},
 		{name: "garbage key and broken cert", data: map[string][]byte{"tls.crt": []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), "tls.key": []byte("nope")},
 			wantKeys: "tls.crt tls.key", check: func(t *testing.T, si *SecretInfo) {
 				if si.KeyError == "" || len(si.Certs["tls.crt"].Errors) != 1 {

@@ -1,0 +1,106 @@
+package mesh
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/pem"
+	"io"
+	"os"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+)
+
+// SecretCerts holds the DER bytes of the CERTIFICATE blocks of each data key of one
+// Secret, in file order, so a check can verify signatures with crypto/x509. It holds
+// public certificates only: PEM blocks of any other type (private keys) are never copied.
+type SecretCerts map[string][][]byte
+
+// CertsOf extracts the certificate DER of every data key of sec.
+func CertsOf(sec *corev1.Secret) SecretCerts {
+	out := SecretCerts{}
+	for name, data := range secretData(sec) {
+		for rest := data; ; {
+			var block *pem.Block
+			block, rest = pem.Decode(rest)
+			if block == nil {
+				break
+			}
+			if block.Type == "CERTIFICATE" {
+				out[name] = append(out[name], bytes.Clone(block.Bytes))
+			}
+		}
+	}
+	return out
+}
+
+// ReadSecretCerts reads the Secrets of the manifests in paths (as LoadFiles does) and
+// returns their certificates keyed by Key(namespace, name). Errors are *InputError.
+func ReadSecretCerts(paths []string) (map[string]SecretCerts, error) {
+	out := map[string]SecretCerts{}
+	for _, p := range paths {
+		files, err := manifestFiles(p)
+		if err != nil {
+			return nil, &InputError{Path: p, Err: err}
+		}
+		for _, f := range files {
+			if err := readFileSecretCerts(f, out); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+func readFileSecretCerts(path string, out map[string]SecretCerts) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return &InputError{Path: path, Err: unwrapPathError(err)}
+	}
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	for doc := 1; ; doc++ {
+		chunk, err := r.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return &InputError{Path: path, Document: doc, Err: err}
+		}
+		js, err := yaml.YAMLToJSON(chunk)
+		if err != nil || len(bytes.TrimSpace(js)) == 0 || string(bytes.TrimSpace(js)) == "null" {
+			continue // LoadFiles reports malformed documents
+		}
+		var dec decoded
+		if decodeJSON(js, &dec) != nil {
+			continue
+		}
+		for _, obj := range dec.objects {
+			if sec, ok := obj.(*corev1.Secret); ok {
+				out[Key(sec.Namespace, sec.Name)] = CertsOf(sec)
+			}
+		}
+	}
+}
+
+// LoadSecretCerts is LoadSecret that also returns the Secret's certificates (nil when
+// the Secret could not be read), from the same single request.
+func (l *Live) LoadSecretCerts(ctx context.Context, namespace, name string) (*SecretInfo, SecretCerts, error) {
+	l.count()
+	sec, err := l.kube.CoreV1().Secrets(namespace).Get(ctx, name, metav1.GetOptions{})
+	switch {
+	case apierrors.IsForbidden(err):
+		l.snap.addSecretInfo(&SecretInfo{Namespace: namespace, Name: name, Access: AccessForbidden})
+	case apierrors.IsNotFound(err):
+		l.snap.addSecretInfo(&SecretInfo{Namespace: namespace, Name: name, Access: AccessNotFound})
+	case err != nil:
+		return nil, nil, apiError("get", "secret "+Key(namespace, name), "secrets", err)
+	default:
+		l.add(sec)
+		return l.snap.Secrets[Key(namespace, name)], CertsOf(sec), nil
+	}
+	return l.snap.Secrets[Key(namespace, name)], nil, nil
+}

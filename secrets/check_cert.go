@@ -1,0 +1,162 @@
+package secrets
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kubectl-egress/kubectl-egress/mesh"
+)
+
+// chainOf returns the parsed chain of data key k of the Secret (or of NAME-cacert).
+func (x *checkCtx) chainOf(k string, sibling bool) (mesh.CertChain, bool) {
+	info := x.info
+	if sibling {
+		info = x.caInfo
+	}
+	if k == "" || info == nil || !info.HasKey(k) || keyBytes(info, k) == 0 {
+		return mesh.CertChain{}, false // an empty key is reported by checkLayout
+	}
+	ch, ok := info.Certs[k]
+	if !ok {
+		ch = mesh.CertChain{Errors: []string{"no PEM CERTIFICATE block"}}
+	}
+	return ch, true
+}
+
+// checkCertificates: every block parses; every certificate is within its validity.
+func checkCertificates(x *checkCtx) {
+	if !x.readable {
+		return
+	}
+	chain, hasChain := x.chainOf(x.certKey, false)
+	ca, hasCA := x.chainOf(x.caKey, x.caFromSibling)
+	if hasChain {
+		x.state.Chain = chain.Certs
+		if len(chain.Certs) > 0 {
+			x.state.Leaf = &chain.Certs[0]
+		}
+		x.checkParsed(x.certKey, chain)
+	}
+	if hasCA {
+		x.state.CA = ca.Certs
+		x.checkParsed(x.state.CASource, ca)
+	}
+	x.setExpiry()
+	for _, c := range x.state.Chain {
+		x.checkValidity(x.certKey, c)
+	}
+	for _, c := range x.state.CA {
+		x.checkValidity(x.state.CASource, c)
+	}
+}
+
+func (x *checkCtx) checkParsed(key string, ch mesh.CertChain) {
+	if len(ch.Errors) == 0 {
+		return
+	}
+	x.add(CodeCertUnparsable, x.secretObject(), "", "replace key "+key+" with PEM CERTIFICATE blocks (openssl x509 -in FILE -noout checks one)",
+		"key %q of Secret %s does not parse: %s", key, x.key(), strings.Join(ch.Errors, "; "))
+}
+
+// setExpiry records the earliest NotAfter of the chain (of the CA when there is no chain).
+func (x *checkCtx) setExpiry() {
+	certs := x.state.Chain
+	if len(certs) == 0 {
+		certs = x.state.CA
+	}
+	for _, c := range certs {
+		if x.state.Expires.IsZero() || c.NotAfter.Before(x.state.Expires) {
+			x.state.Expires = c.NotAfter
+		}
+	}
+	if !x.state.Expires.IsZero() {
+		days := int(x.state.Expires.Sub(x.in.Now).Hours() / 24)
+		if x.state.Expires.Before(x.in.Now) && days == 0 {
+			days = -1
+		}
+		x.state.DaysLeft = &days
+	}
+}
+
+func (x *checkCtx) checkValidity(key string, c mesh.CertSummary) {
+	now := x.in.Now
+	what := fmt.Sprintf("certificate %q (serial %s) in key %q of Secret %s", c.Subject, c.SerialHex, key, x.key())
+	switch {
+	case now.After(c.NotAfter):
+		x.add(CodeCertExpired, x.secretObject(), "", "issue a new certificate and update the Secret; the proxy picks it up without a restart",
+			"%s expired %s (%s ago)", what, c.NotAfter.Format(time.RFC3339), days(now.Sub(c.NotAfter)))
+	case now.Before(c.NotBefore):
+		x.add(CodeCertNotYetValid, x.secretObject(), "", "check the issuer's clock, or wait until notBefore",
+			"%s is not valid until %s (in %s)", what, c.NotBefore.Format(time.RFC3339), days(c.NotBefore.Sub(now)))
+	case c.NotAfter.Sub(now) < x.in.ExpiryWarning:
+		x.add(CodeCertExpiresSoon, x.secretObject(), "", "renew the certificate before it expires",
+			"%s expires %s, in %s (below --expiry-warning %s)", what, c.NotAfter.Format(time.RFC3339), days(c.NotAfter.Sub(now)), days(x.in.ExpiryWarning))
+	}
+}
+
+func days(d time.Duration) string {
+	n := int(d.Hours() / 24)
+	if n == 1 {
+		return "1 day"
+	}
+	if n == 0 {
+		return d.Round(time.Minute).String()
+	}
+	return fmt.Sprintf("%d days", n)
+}
+
+// checkPrivateKey uses mesh's load-time comparison; key bytes never reach this package.
+func checkPrivateKey(x *checkCtx) {
+	if !x.readable || x.certKey == "" || x.halfPair() != "" {
+		return
+	}
+	x.state.KeyMatchesLeaf = x.info.KeyMatchesLeaf
+	switch {
+	case x.info.KeyRedacted:
+		x.add(CodeKeyRedacted, x.secretObject(), "", "run check-secrets against the cluster to compare the real key with the certificate",
+			"private key %q of Secret %s is a [redacted] placeholder in this input: not compared with the leaf certificate", x.privKey, x.key())
+	case x.info.KeyError != "":
+		x.add(CodeKeyUnparsable, x.secretObject(), "", "put the PEM private key (PKCS#1, SEC 1 or PKCS#8, unencrypted) of the certificate in key "+x.privKey,
+			"private key of Secret %s could not be parsed: %s", x.key(), x.info.KeyError)
+	case x.info.KeyMatchesLeaf != nil && !*x.info.KeyMatchesLeaf:
+		x.add(CodeKeyMismatch, x.secretObject(), "", "put the key the certificate was issued for in "+x.privKey+", or the matching certificate first in "+x.certKey,
+			"private key %q of Secret %s does not match the leaf certificate %q in %q: the TLS handshake fails", x.privKey, x.key(), leafSubject(x), x.certKey)
+	}
+}
+
+func leafSubject(x *checkCtx) string {
+	if x.state.Leaf == nil {
+		return ""
+	}
+	return x.state.Leaf.Subject
+}
+
+// checkKeyUsage: MUTUAL origination presents a client certificate; a Gateway a server one.
+func checkKeyUsage(x *checkCtx) {
+	leaf := x.state.Leaf
+	if leaf == nil {
+		return
+	}
+	for _, u := range x.activeUses() {
+		switch {
+		case u.Side == "origination" && u.Mode == "MUTUAL" && !leaf.ClientAuth:
+			x.add(CodeNotClientCert, x.secretObject(), "", "issue the client certificate with extKeyUsage clientAuth",
+				"leaf certificate %q of Secret %s has no clientAuth extKeyUsage but %s %s presents it as a client certificate: the server rejects it", leaf.Subject, x.key(), u.Object, u.Field)
+			return
+		case u.Side == "termination" && !leaf.ServerAuth:
+			x.add(CodeNotServerCert, x.secretObject(), "", "issue the server certificate with extKeyUsage serverAuth",
+				"leaf certificate %q of Secret %s has no serverAuth extKeyUsage but %s %s presents it as a server certificate", leaf.Subject, x.key(), u.Object, u.Field)
+			return
+		}
+	}
+}
+
+func keyBytes(info *mesh.SecretInfo, name string) int {
+	for _, k := range info.Keys {
+		if k.Name == name {
+			return k.Bytes
+		}
+	}
+	return 0
+}

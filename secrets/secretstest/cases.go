@@ -1,0 +1,94 @@
+package secretstest
+
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Case is one check-secrets situation: manifests, proxy dumps by "ns/pod", the finding
+// codes it must report, and every private key it contains (none may ever be printed).
+type Case struct {
+	Name      string
+	Manifests []string
+	Dumps     map[string][]byte
+	Want      []string
+	Keys      [][]byte // PKCS#8 DER of each key in the manifests
+}
+
+const (
+	gwKey    = GatewayNS + "/" + GatewayPod
+	cluster  = "outbound|443||" + Host
+	certSDS  = "kubernetes://" + CredName
+	caSDS    = "kubernetes://" + CredName + "-cacert"
+	tlsType  = corev1.SecretTypeTLS
+	opaque   = corev1.SecretTypeOpaque
+	mutualDR = "MUTUAL"
+)
+
+// activeDump is the gateway's dump with both SDS secrets active and the cluster active.
+func activeDump(chain, ca []byte) map[string][]byte {
+	return map[string][]byte{gwKey: DumpJSON(
+		[]DumpCluster{{Name: cluster, CertSDS: certSDS, CASDS: caSDS}},
+		[]DumpSecret{{Name: certSDS, CertPEM: chain}, {Name: caSDS, CertPEM: ca}})}
+}
+
+// Cases builds every case with freshly generated certificates.
+func Cases(t testing.TB) []Case {
+	t.Helper()
+	ca := NewCA(t, "example.com")
+	client := ca.Issue(t, Leaf{CN: "client.example.com", DNSNames: []string{"client.example.com"}, Client: true})
+	other := ca.Issue(t, Leaf{CN: "other.example.com", Client: true})
+	expired := ca.Issue(t, Leaf{CN: "expired.example.com", Client: true, NotBefore: Now.AddDate(-2, 0, 0), NotAfter: Now.AddDate(0, 0, -3)})
+	future := ca.Issue(t, Leaf{CN: "future.example.com", Client: true, NotBefore: Now.AddDate(0, 0, 5), NotAfter: Now.AddDate(1, 0, 0)})
+	soon := ca.Issue(t, Leaf{CN: "soon.example.com", Client: true, NotAfter: Now.AddDate(0, 0, 10)})
+	server := ca.Issue(t, Leaf{CN: "server.example.com", Server: true})
+	inter := ca.Intermediate(t, "intermediate.example.com")
+	viaInter := inter.Issue(t, Leaf{CN: "client2.example.com", Client: true})
+	impostor := NewCA(t, "example.com") // same name, other key
+
+	keys := func(ps ...*Pair) [][]byte {
+		var out [][]byte
+		for _, p := range ps {
+			out = append(out, KeyDER(t, p.Key))
+		}
+		return out
+	}
+	tlsData := func(p *Pair, caPEM []byte) map[string][]byte {
+		return map[string][]byte{"tls.crt": p.CertPEM, "tls.key": p.KeyPEM, "ca.crt": caPEM}
+	}
+	dr := OriginationDR(GatewayNS, mutualDR, CredName, Host, "")
+	sec := func(data map[string][]byte) string { return Secret(t, GatewayNS, CredName, tlsType, data) }
+	base := func(docs ...string) []string { return append([]string{BaseMesh(), dr}, docs...) }
+	ok := activeDump(client.CertPEM, ca.PEM)
+
+	return []Case{
+		{Name: "valid kubernetes.io/tls secret", Manifests: base(sec(tlsData(client, ca.PEM))), Dumps: ok, Keys: keys(client)},
+		{Name: "valid generic secret", Manifests: base(Secret(t, GatewayNS, CredName, opaque, map[string][]byte{"cert": client.CertPEM, "key": client.KeyPEM, "cacert": ca.PEM})), Dumps: ok, Keys: keys(client)},
+		{Name: "CA in NAME-cacert", Manifests: base(Secret(t, GatewayNS, CredName, tlsType, map[string][]byte{"tls.crt": client.CertPEM, "tls.key": client.KeyPEM}),
+			Secret(t, GatewayNS, CredName+"-cacert", opaque, map[string][]byte{"ca.crt": ca.PEM})), Dumps: ok, Keys: keys(client)},
+		{Name: "missing secret", Manifests: base(), Want: []string{"EGR0450", "EGR0485", "EGR0488"}, Dumps: map[string][]byte{gwKey: DumpJSON(
+			[]DumpCluster{{Name: cluster, CertSDS: certSDS, CASDS: caSDS, Warming: true}},
+			[]DumpSecret{{Name: certSDS, Warming: true}, {Name: caSDS, Warming: true}})}},
+		{Name: "secret in the wrong namespace", Manifests: base(Secret(t, "default", CredName, tlsType, tlsData(client, ca.PEM))), Want: []string{"EGR0451", "EGR0489"}, Keys: keys(client)},
+		{Name: "wrong keys", Manifests: base(sec(map[string][]byte{"client.pem": client.CertPEM, "client.key": client.KeyPEM})), Want: []string{"EGR0453"}, Dumps: ok, Keys: keys(client)},
+		{Name: "empty CA", Manifests: base(sec(tlsData(client, []byte{}))), Want: []string{"EGR0454"}, Dumps: ok, Keys: keys(client)},
+		{Name: "expired certificate", Manifests: base(sec(tlsData(expired, ca.PEM))), Want: []string{"EGR0457", "EGR0487"}, Dumps: ok, Keys: keys(expired)},
+		{Name: "not yet valid certificate", Manifests: base(sec(tlsData(future, ca.PEM))), Want: []string{"EGR0458", "EGR0487"}, Dumps: ok, Keys: keys(future)},
+		{Name: "expires soon", Manifests: base(sec(tlsData(soon, ca.PEM))), Want: []string{"EGR0459"}, Dumps: activeDump(soon.CertPEM, ca.PEM), Keys: keys(soon)},
+		{Name: "key does not match", Manifests: base(sec(map[string][]byte{"tls.crt": client.CertPEM, "tls.key": other.KeyPEM, "ca.crt": ca.PEM})), Want: []string{"EGR0460"}, Dumps: ok, Keys: keys(other)},
+		{Name: "truncated chain", Manifests: base(sec(tlsData(viaInter, ca.PEM))), Want: []string{"EGR0465"}, Dumps: activeDump(viaInter.CertPEM, ca.PEM), Keys: keys(viaInter)},
+		{Name: "complete chain with intermediate", Manifests: base(sec(tlsData(&Pair{CertPEM: append(append([]byte{}, viaInter.CertPEM...), inter.PEM...), KeyPEM: viaInter.KeyPEM}, ca.PEM))),
+			Dumps: activeDump(viaInter.CertPEM, ca.PEM), Keys: keys(viaInter)},
+		{Name: "CA re-created with the same name", Manifests: base(sec(tlsData(client, impostor.PEM))), Want: []string{"EGR0466", "EGR0487"}, Dumps: ok, Keys: keys(client)},
+		{Name: "CA-only secret for MUTUAL", Manifests: base(sec(map[string][]byte{"ca.crt": ca.PEM})), Want: []string{"EGR0455"}, Dumps: ok},
+		{Name: "server certificate used as client certificate", Manifests: base(sec(tlsData(server, ca.PEM))), Want: []string{"EGR0462", "EGR0487"}, Dumps: ok, Keys: keys(server)},
+		{Name: "sidecar DR without workloadSelector", Manifests: []string{OriginationDR("default", mutualDR, "sidecar-credential", Host, ""),
+			Secret(t, "default", "sidecar-credential", tlsType, tlsData(client, ca.PEM))}, Want: []string{"EGR0475"}, Keys: keys(client)},
+		{Name: "proxy shows the secret warming", Manifests: base(sec(tlsData(client, ca.PEM))), Want: []string{"EGR0485", "EGR0488"}, Keys: keys(client), Dumps: map[string][]byte{gwKey: DumpJSON(
+			[]DumpCluster{{Name: cluster, CertSDS: certSDS, CASDS: caSDS, Warming: true}},
+			[]DumpSecret{{Name: certSDS, Warming: true}, {Name: caSDS, CertPEM: ca.PEM}})}},
+		{Name: "proxy serial differs from the secret", Manifests: base(sec(tlsData(client, ca.PEM))), Want: []string{"EGR0487"}, Dumps: activeDump(other.CertPEM, ca.PEM), Keys: keys(client)},
+		{Name: "origination without sni", Manifests: []string{BaseMesh(), OriginationDR(GatewayNS, mutualDR, CredName, "", ""), sec(tlsData(client, ca.PEM))}, Want: []string{"EGR0468"}, Dumps: ok, Keys: keys(client)},
+	}
+}
