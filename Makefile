@@ -45,9 +45,13 @@ bench:
 demo: build
 	@bash hack/demo.sh $(BIN)
 
-# Regenerate testdata/scenarios/*/dumps with istiod's own code (hack/dumpgen).
+# Regenerate testdata/scenarios/*/dumps with istiod's own code (hack/dumpgen), then the
+# edited gateway fixture derived from one of them (hack/editdump).
 fixtures:
 	bash hack/dumpgen/run.sh
+	$(GO) run ./hack/editdump \
+		-in testdata/scenarios/gateway-mtls-origination/dumps/istio-system/istio-egressgateway-6d8c4b7f9-xk2lp.json \
+		-out testdata/envoy/egress-gateway-edited.json
 
 clean:
 	rm -rf bin dist
