@@ -36,7 +36,8 @@ and reports what is wrong and where.`,
 		return &UsageError{Err: fmt.Errorf("%w\nSee '%s --help' for usage", err, c.CommandPath())}
 	})
 	cmd.AddCommand(NewCmdVersion(streams))
-	_ = f
+	cmd.AddCommand(NewCmdTrace(f, streams))
+	cmd.AddCommand(NewCmdCheckSecrets(f, streams))
 	return cmd
 }
 

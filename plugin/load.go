@@ -1,0 +1,135 @@
+package plugin
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubectl-egress/kubectl-egress/envoy"
+	"github.com/kubectl-egress/kubectl-egress/mesh"
+	"github.com/kubectl-egress/kubectl-egress/render"
+	"github.com/kubectl-egress/kubectl-egress/trace"
+)
+
+// loaded is what a load (files or cluster) produced for one trace.
+type loaded struct {
+	Input trace.Input
+	// missingDumps are proxies the trace needs whose dump could not be had.
+	missingDumps []string
+}
+
+// complete records in the report what the load could not get, whatever the trace saw.
+func (l *loaded) complete(r *trace.Report) {
+	r.Inputs.MissingDumps = sortedUnique(append(r.Inputs.MissingDumps, l.missingDumps...))
+	if len(r.Inputs.MissingDumps) == 0 {
+		r.Inputs.MissingDumps = nil
+	}
+}
+
+// newInput starts the trace input for the chosen client pod.
+func (o *TraceOptions) newInput(snap *mesh.Snapshot, client *corev1.Pod, source string) trace.Input {
+	return trace.Input{
+		Snapshot:  snap,
+		Dumps:     map[string]*envoy.Dump{},
+		Host:      o.Target.Host,
+		Port:      o.Target.Port,
+		Protocol:  o.Target.Protocol,
+		Client:    mesh.Key(client.Namespace, client.Name),
+		ClientRef: o.From,
+		Source:    source,
+	}
+}
+
+// pickClient chooses the first pod with a sidecar (pods are sorted by name), else the first.
+func pickClient(pods []*corev1.Pod, err error, ref, namespace string) (*corev1.Pod, error) {
+	if err != nil {
+		return nil, fmt.Errorf("resolve --from %s in namespace %s: %w", ref, namespace, err)
+	}
+	for _, p := range pods {
+		if mesh.HasSidecar(p) {
+			return p, nil
+		}
+	}
+	return pods[0], nil
+}
+
+// parseDumpBytes parses one proxy's dump; unreadable bytes are an InputError naming both.
+func parseDumpBytes(key, from string, data []byte) (*envoy.Dump, error) {
+	d, err := envoy.Parse(data)
+	if err != nil {
+		return nil, &InputError{Err: fmt.Errorf("read dump %s from %s: %w", key, from, err)}
+	}
+	return d, nil
+}
+
+// credentialSecrets are the namespace/name keys of the Secrets named by credentialName in
+// the DestinationRules for host and in the Gateways, where istiod would look for them:
+// the DestinationRule's namespace (sidecar origination) and the gateways' namespace.
+func credentialSecrets(snap *mesh.Snapshot, host string, gatewayNamespaces []string) []string {
+	var keys []string
+	for _, dr := range snap.DestinationRulesForHost(host) {
+		for _, name := range drCredentialNames(dr) {
+			keys = append(keys, mesh.Key(dr.Namespace, name))
+			for _, ns := range gatewayNamespaces {
+				keys = append(keys, mesh.Key(ns, name))
+			}
+		}
+	}
+	for _, k := range mesh.SortedKeys(snap.Gateways) {
+		for _, srv := range snap.Gateways[k].Spec.GetServers() {
+			if name := srv.GetTls().GetCredentialName(); name != "" {
+				for _, ns := range gatewayNamespaces {
+					keys = append(keys, mesh.Key(ns, name))
+				}
+			}
+		}
+	}
+	return sortedUnique(keys)
+}
+
+// drCredentialNames lists every credentialName a DestinationRule sets, at any level.
+func drCredentialNames(dr *networkingv1.DestinationRule) []string {
+	tp := dr.Spec.GetTrafficPolicy()
+	names := []string{tp.GetTls().GetCredentialName()}
+	for _, pl := range tp.GetPortLevelSettings() {
+		names = append(names, pl.GetTls().GetCredentialName())
+	}
+	for _, ss := range dr.Spec.GetSubsets() {
+		stp := ss.GetTrafficPolicy()
+		names = append(names, stp.GetTls().GetCredentialName())
+		for _, pl := range stp.GetPortLevelSettings() {
+			names = append(names, pl.GetTls().GetCredentialName())
+		}
+	}
+	return sortedUnique(names)
+}
+
+// sortedUnique sorts and deduplicates, dropping empty strings.
+func sortedUnique(in []string) []string {
+	set := map[string]bool{}
+	for _, s := range in {
+		if s != "" {
+			set[s] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// dumpKey checks a NAMESPACE/POD key.
+func dumpKey(key string) bool {
+	ns, pod, ok := strings.Cut(key, "/")
+	return ok && ns != "" && pod != "" && !strings.Contains(pod, "/")
+}
+
+// progressf writes a progress or warning line to stderr, terminal-escaped.
+func (o *TraceOptions) progressf(format string, a ...any) {
+	fmt.Fprint(o.ErrOut, render.EscapeControl(fmt.Sprintf(format, a...)))
+}

@@ -1,0 +1,135 @@
+package plugin
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/kubectl-egress/kubectl-egress/envoy"
+	"github.com/kubectl-egress/kubectl-egress/mesh"
+	"github.com/kubectl-egress/kubectl-egress/trace"
+)
+
+// loadFiles builds the trace input from -f and --dump only: no kubeconfig, no client.
+func (o *TraceOptions) loadFiles() (*loaded, error) {
+	manifests, dumpFiles, err := scenarioInputs(o.Filenames)
+	if err != nil {
+		return nil, err
+	}
+	explicit, err := parseDumpFlags(o.Dumps)
+	if err != nil {
+		return nil, err
+	}
+	for k, f := range explicit {
+		dumpFiles[k] = f
+	}
+	snap := mesh.NewSnapshot(o.IstioNamespace)
+	if err := snap.LoadFiles(manifests); err != nil {
+		return nil, &InputError{Err: err}
+	}
+	pods, err := snap.ResolveWorkload(o.Namespace, o.From)
+	client, err := pickClient(pods, err, o.From, o.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	l := &loaded{Input: o.newInput(snap, client, "files")}
+	for _, key := range mesh.SortedKeys(dumpFiles) {
+		if l.Input.Dumps[key], err = readDumpFile(key, dumpFiles[key]); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range trace.ProxiesNeeded(snap, o.Target.Host, o.Target.Port, l.Input.Client) {
+		if l.Input.Dumps[p] == nil {
+			o.progressf("warning: no dump for proxy %s (give --dump %s=FILE); tracing it from Istio config only\n", p, p)
+			l.missingDumps = append(l.missingDumps, p)
+		}
+	}
+	return l, nil
+}
+
+// scenarioInputs expands -f: a directory holding manifests/ is a scenario, whose
+// dumps/<namespace>/<pod>.json are the dumps; anything else is manifests as for kubectl -f.
+func scenarioInputs(paths []string) (manifests []string, dumps map[string]string, err error) {
+	dumps = map[string]string{}
+	for _, p := range paths {
+		if !isDir(filepath.Join(p, "manifests")) {
+			manifests = append(manifests, p)
+			continue
+		}
+		manifests = append(manifests, filepath.Join(p, "manifests"))
+		found, err := scenarioDumps(filepath.Join(p, "dumps"))
+		if err != nil {
+			return nil, nil, err
+		}
+		for k, f := range found {
+			dumps[k] = f
+		}
+	}
+	return manifests, dumps, nil
+}
+
+// scenarioDumps finds DIR/<namespace>/<pod>.json; a missing DIR holds none.
+func scenarioDumps(dir string) (map[string]string, error) {
+	out := map[string]string{}
+	nsDirs, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, &InputError{Err: fmt.Errorf("read dumps directory %s: %w", dir, unwrapPath(err))}
+	}
+	for _, ns := range nsDirs {
+		if !ns.IsDir() {
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(dir, ns.Name()))
+		if err != nil {
+			return nil, &InputError{Err: fmt.Errorf("read dumps directory %s: %w", filepath.Join(dir, ns.Name()), unwrapPath(err))}
+		}
+		for _, f := range files {
+			if pod, ok := strings.CutSuffix(f.Name(), ".json"); ok && !f.IsDir() {
+				out[mesh.Key(ns.Name(), pod)] = filepath.Join(dir, ns.Name(), f.Name())
+			}
+		}
+	}
+	return out, nil
+}
+
+// parseDumpFlags parses --dump NAMESPACE/POD=FILE values.
+func parseDumpFlags(values []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, v := range values {
+		key, file, ok := strings.Cut(v, "=")
+		if !ok || !dumpKey(key) || file == "" {
+			return nil, usageErrorf("--dump must be NAMESPACE/POD=FILE, got %q", v)
+		}
+		out[key] = file
+	}
+	return out, nil
+}
+
+// readDumpFile reads and parses one dump file; failures are InputErrors naming pod and file.
+func readDumpFile(key, file string) (*envoy.Dump, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, &InputError{Err: fmt.Errorf("read dump %s from %s: %w", key, file, unwrapPath(err))}
+	}
+	return parseDumpBytes(key, file, data)
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+// unwrapPath drops the "open PATH:" prefix of fs errors when the message names the path.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,148 @@
+package plugin
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/klog/v2"
+
+	"github.com/kubectl-egress/kubectl-egress/envoy"
+	"github.com/kubectl-egress/kubectl-egress/mesh"
+	"github.com/kubectl-egress/kubectl-egress/trace"
+)
+
+// loadLive reads what the trace needs from the cluster, with GETs and narrow LISTs, then
+// fetches the Envoy config dumps of the proxies on the path.
+func (o *TraceOptions) loadLive(ctx context.Context) (*loaded, error) {
+	cfg, err := o.factory.RESTConfig()
+	if err != nil {
+		return nil, err
+	}
+	kube, err := o.factory.KubeClient()
+	if err != nil {
+		return nil, fmt.Errorf("create kubernetes client: %w", err)
+	}
+	istio, err := o.factory.IstioClient()
+	if err != nil {
+		return nil, fmt.Errorf("create istio client: %w", err)
+	}
+	live := mesh.NewLive(kube, istio, mesh.NewSnapshot(o.IstioNamespace))
+	pods, err := live.ResolveWorkload(ctx, o.Namespace, o.From)
+	client, err := pickClient(pods, err, o.From, o.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.loadClusterState(ctx, live); err != nil {
+		return nil, err
+	}
+	l := &loaded{Input: o.newInput(live.Snapshot(), client, "cluster")}
+	needed := trace.ProxiesNeeded(live.Snapshot(), o.Target.Host, o.Target.Port, l.Input.Client)
+	fetched := o.fetchDumps(ctx, cfg, kube, needed, l)
+	if klog.V(1).Enabled() {
+		o.progressf("read the cluster with %d API requests, then %d proxy dump(s) (%s) through pods/portforward\n",
+			live.Requests(), fetched.count, formatBytes(int(fetched.bytes)))
+	}
+	return l, nil
+}
+
+// loadClusterState reads the Istio config of all namespaces (exportTo makes any namespace's
+// config visible), the mesh config, the client namespace's NetworkPolicies, the gateway
+// pods and Services, and the Secrets named by credentialName.
+func (o *TraceOptions) loadClusterState(ctx context.Context, live *mesh.Live) error {
+	if err := live.LoadIstioConfig(ctx, nil); err != nil {
+		return err
+	}
+	if _, err := live.LoadMeshConfig(ctx, o.IstioNamespace); err != nil {
+		return err
+	}
+	if _, err := live.LoadNamespace(ctx, o.Namespace); err != nil {
+		o.progressf("warning: %v; namespace labels are not taken into account\n", err)
+	}
+	if err := live.LoadNetworkPolicies(ctx, o.Namespace); err != nil {
+		o.progressf("warning: %v; NetworkPolicies are not checked\n", err)
+	}
+	gwNamespaces, err := o.loadGateways(ctx, live)
+	if err != nil {
+		return err
+	}
+	for _, key := range credentialSecrets(live.Snapshot(), o.Target.Host, gwNamespaces) {
+		ns, name, _ := strings.Cut(key, "/")
+		if _, err := live.LoadSecret(ctx, ns, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadGateways lists, in the Istio namespace and in each Gateway's namespace, the pods
+// matching a Gateway's selector and the Services; it returns the namespaces searched.
+func (o *TraceOptions) loadGateways(ctx context.Context, live *mesh.Live) ([]string, error) {
+	snap := live.Snapshot()
+	namespaces := []string{o.IstioNamespace}
+	var selectors []string
+	for _, k := range mesh.SortedKeys(snap.Gateways) {
+		gw := snap.Gateways[k]
+		namespaces = append(namespaces, gw.Namespace)
+		if sel := gw.Spec.GetSelector(); len(sel) > 0 {
+			selectors = append(selectors, labels.SelectorFromSet(sel).String())
+		}
+	}
+	namespaces, selectors = sortedUnique(namespaces), sortedUnique(selectors)
+	for _, ns := range namespaces {
+		for _, sel := range selectors {
+			if _, err := live.LoadPodsBySelector(ctx, ns, sel); err != nil {
+				return nil, err
+			}
+		}
+		if err := live.LoadServices(ctx, ns); err != nil {
+			return nil, err
+		}
+	}
+	return namespaces, nil
+}
+
+type fetchStats struct {
+	count int
+	bytes int64
+}
+
+// fetchDumps fetches and parses the dumps of the needed proxies. A proxy whose dump cannot
+// be had is traced from intent only: a warning, and it is recorded as missing.
+func (o *TraceOptions) fetchDumps(ctx context.Context, cfg *rest.Config, kube kubernetes.Interface, needed []string, l *loaded) fetchStats {
+	if len(needed) == 0 {
+		return fetchStats{}
+	}
+	f := &envoy.Fetcher{Config: cfg, Pods: kube.CoreV1(), AdminPort: o.AdminPort, Timeout: o.Timeout}
+	defer f.Close()
+	refs := make([]envoy.PodRef, 0, len(needed))
+	for _, key := range needed {
+		ns, name, _ := strings.Cut(key, "/")
+		refs = append(refs, envoy.PodRef{Namespace: ns, Name: name})
+	}
+	var stats fetchStats
+	for _, res := range f.FetchAll(ctx, refs, envoy.DumpQuery{IncludeEDS: true}, nil) {
+		key := res.Pod.String()
+		d, err := o.parseFetched(key, res)
+		if err != nil {
+			o.progressf("fetching config from %s... failed: %v; tracing it from Istio config only\n", key, err)
+			l.missingDumps = append(l.missingDumps, key)
+			continue
+		}
+		o.progressf("fetching config from %s... ok (%s)\n", key, formatBytes(len(res.Data)))
+		l.Input.Dumps[key] = d
+		stats.count++
+	}
+	stats.bytes = f.BytesFetched()
+	return stats
+}
+
+func (o *TraceOptions) parseFetched(key string, res envoy.FetchResult) (*envoy.Dump, error) {
+	if res.Err != nil {
+		return nil, res.Err
+	}
+	return parseDumpBytes(key, "its admin port "+fmt.Sprint(o.AdminPort), res.Data)
+}
