@@ -24,14 +24,14 @@ type issue struct {
 
 // checks is the one list of registered checks, in code order.
 var checks = []check{
-	checkNotInRegistry, checkPassthrough, checkHTTPOn443, checkWildcardResolution, checkNoEndpoints, checkDuplicateSE,
+	checkNotInRegistry, checkPassthrough, checkHTTPOn443, checkWildcardResolution, checkNoEndpoints, checkDuplicateSE, checkTCPCatchAll,
 	checkPartialPorts, checkVSNotMesh, checkNoGatewayRoute, checkHostNotInGateway, checkGatewaySelector,
-	checkSubsetMissing, checkGatewayTLS, checkGatewayPort,
+	checkSubsetMissing, checkGatewayTLS, checkGatewayPort, checkTLSUnderHTTP, checkMeshVSConflict,
 	checkHiddenFromGateway, checkHiddenFromClient, checkSidecarImport, checkSidecarPolicy, checkClusterNotFound,
 	checkCredentialMissing, checkCredentialIgnored, checkPlaintextToTLS, checkDoubleTLS, checkCertValidity,
-	checkNoSNI, checkNoVerification,
+	checkNoSNI, checkNoVerification, checkFileCert,
 	checkNoSidecar, checkCaptureBypass, checkNetpolOpen, checkNetpolBlocks,
-	checkRejected, checkWarming, checkStale, checkMissingDump,
+	checkRejected, checkWarming, checkStale, checkMissingDump, checkGatewayReplicas,
 }
 
 // FindingDoc documents one finding code for renderers and docs/findings.md.

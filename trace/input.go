@@ -19,6 +19,8 @@ type Input struct {
 	Host     string
 	Port     int
 	Protocol string
+	// Path is the URL path of an HTTP request, matched against the routes; "" means "/".
+	Path string
 	// Client is the "namespace/pod" of the client pod, resolved by the loader; ClientRef is
 	// what the user typed (deploy/sleep, app=sleep).
 	Client    string

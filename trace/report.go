@@ -20,6 +20,8 @@ type Target struct {
 	Protocol string `json:"protocol"`
 	// PortSource says where Port/Protocol came from: "argument", "serviceentry", "default".
 	PortSource string `json:"portSource,omitempty"`
+	// Path is the URL path traced when one was given ("/" otherwise).
+	Path string `json:"path,omitempty"`
 }
 
 // Workload is the client the trace starts from.

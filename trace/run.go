@@ -23,6 +23,8 @@ type analysis struct {
 	rep      *Report
 	// end is where and how the request stops, set by the walk.
 	end outcome
+	// gwPod, when set, is the gateway pod to follow (replica comparison).
+	gwPod string
 }
 
 // outcome is the walk's conclusion before checks add their causes.

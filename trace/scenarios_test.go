@@ -104,13 +104,14 @@ func checkScenario(t *testing.T, tc scenarioCase, rep *Report) {
 	}
 }
 
-// loadScenario reads a scenario's manifests and dumps into an Input from its sleep pod.
-func loadScenario(t *testing.T, dir string) Input {
+// loadScenario reads a scenario's manifests (plus extra manifest files) and dumps into an
+// Input from its sleep pod.
+func loadScenario(t *testing.T, dir string, extra ...string) Input {
 	t.Helper()
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("scenario %s not generated yet", dir)
 	}
-	snap, err := mesh.LoadFiles([]string{filepath.Join(dir, "manifests")})
+	snap, err := mesh.LoadFiles(append([]string{filepath.Join(dir, "manifests")}, extra...))
 	if err != nil {
 		t.Fatalf("LoadFiles(%s): %v", dir, err)
 	}

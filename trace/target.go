@@ -28,6 +28,9 @@ func (a *analysis) resolveTarget() Target {
 			}
 		}
 	}
+	if a.in.Path != "" {
+		t.Path = a.requestPath()
+	}
 	t.Protocol = strings.ToLower(a.in.Protocol)
 	if t.Protocol == "" {
 		t.Protocol = protocolFor(declared[t.Port].protocol, t.Port)

@@ -36,7 +36,7 @@ func (a *analysis) walk() {
 
 // clientHop adds the client hop and reports whether the sidecar captures the request.
 func (a *analysis) clientHop() bool {
-	h := Hop{Kind: HopClient, Name: a.in.Client, Detail: fmt.Sprintf("%s %s:%d", a.target.Protocol, a.target.Host, a.target.Port)}
+	h := Hop{Kind: HopClient, Name: a.in.Client, Detail: fmt.Sprintf("%s %s:%d%s", a.target.Protocol, a.target.Host, a.target.Port, a.target.Path)}
 	c := a.captureFor()
 	a.cap = c
 	h.Notes = append(h.Notes, c.reason)

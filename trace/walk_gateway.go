@@ -41,6 +41,9 @@ func (a *analysis) gatewayTargetFor() gatewayTarget {
 
 // gatewayPod picks the gateway pod to follow: the first with a dump, else the first.
 func (a *analysis) gatewayPod(pods []*corev1.Pod) string {
+	if a.gwPod != "" {
+		return a.gwPod
+	}
 	for _, p := range pods {
 		if k := mesh.Key(p.Namespace, p.Name); a.dump(k) != nil {
 			return k

@@ -71,6 +71,9 @@ func (a *analysis) followListener(lg *leg, kind HopKind, l *envoy.Listener, sni 
 	}
 	if t := fc.TCP(); t != nil {
 		lg.clusterName = tcpCluster(t)
+		if n := weightedNote(t.WeightedClusters); n != "" && t.Cluster == "" {
+			a.rep.Hops[lg.listenerHop].Notes = append(a.rep.Hops[lg.listenerHop].Notes, n)
+		}
 		return true
 	}
 	a.stop(lg.listenerHop, "filter chain "+fc.Name+" has neither an HTTP nor a TCP proxy", "connection reset")
@@ -121,7 +124,19 @@ func (a *analysis) followHTTP(lg *leg, kind HopKind, h *envoy.HTTPConnectionMana
 		a.stop(lg.routeHop, fmt.Sprintf("route config %q on %s has no virtual host for %s", rc.Name, lg.proxy, a.target.Host), "404 NR route_not_found")
 		return false
 	}
-	lg.vhost, lg.route = vh, &vh.Routes[0]
+	lg.vhost = vh
+	r, notes := pickRoute(vh, a.requestPath())
+	hop.Notes = notes
+	if r == nil {
+		hop.Detail = "virtual host " + vh.Name
+		lg.routeHop = a.addHop(hop)
+		a.stop(lg.routeHop, fmt.Sprintf("no route of virtual host %s on %s matches path %s", vh.Name, lg.proxy, a.requestPath()), "404 NR route_not_found")
+		return false
+	}
+	lg.route = r
+	if n := weightedNote(r.WeightedClusters); n != "" {
+		hop.Notes = append(hop.Notes, n)
+	}
 	hop.Detail = "virtual host " + vh.Name + routeDetail(lg.route)
 	hop.Object = configObject(lg.route.Config)
 	lg.routeHop = a.addHop(hop)
