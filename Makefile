@@ -40,7 +40,7 @@ tidy-check:
 	$(GO) mod tidy -diff
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	bash hack/bench.sh
 
 demo: build
 	@bash hack/demo.sh $(BIN)

@@ -54,13 +54,15 @@ func ParseFiltered(data []byte, f Filter) (*Dump, error) {
 	return d, nil
 }
 
-// splitConfigs returns the raw entries of body's "configs" array when body is valid JSON
-// with exactly one such key (matched as encoding/json matches it) holding an array.
-func splitConfigs(body []byte) ([][]byte, bool) {
+// splitConfigs indexes the entries of body's "configs" array when body is valid JSON with
+// exactly one such key (matched as encoding/json matches it) holding an array. It is the
+// only pass over the bytes after json.Valid: it records each entry's resource lists and
+// their elements' names, so the selection never rescans them.
+func splitConfigs(body []byte) ([]rawSection, bool) {
 	if !json.Valid(body) || body[0] != '{' {
 		return nil, false
 	}
-	var configs [][]byte
+	var configs []rawSection
 	matches, exact := 0, false
 	fields(body, 0, func(key []byte, v int) int {
 		if bytes.IndexByte(key, '\\') >= 0 || !bytes.EqualFold(key, []byte("configs")) {
@@ -73,8 +75,8 @@ func splitConfigs(body []byte) ([][]byte, bool) {
 		}
 		configs = configs[:0]
 		return elems(body, v, func(e int) int {
-			end := skipValue(body, e)
-			configs = append(configs, body[e:end])
+			sec, end := indexSection(body, e)
+			configs = append(configs, sec)
 			return end
 		})
 	})
@@ -112,12 +114,12 @@ func kindOf(url string) sectionKind {
 
 // parseSelected decodes configs kind by kind (see sectionKind), each entry reduced to the
 // resources the filter, plus the references found so far, keep.
-func parseSelected(configs [][]byte, f Filter) (*Dump, error) {
+func parseSelected(configs []rawSection, f Filter) (*Dump, error) {
 	d := &Dump{}
 	b := newBuilder()
 	urls := make([]string, len(configs))
-	for i, raw := range configs {
-		urls[i] = peekType(raw)
+	for i, sec := range configs {
+		urls[i] = peekType(sec.raw)
 		d.Sections = append(d.Sections, urls[i])
 		if strings.HasPrefix(urls[i], typePrefix+"envoy.admin.v2alpha.") {
 			return nil, inputErr(InputV2Alpha, "this is the v2alpha admin format of Envoy < 1.13 (Istio < 1.5, configs[%d] is %s); only the v3 format is supported", i, typeName(urls[i]))
@@ -125,11 +127,11 @@ func parseSelected(configs [][]byte, f Filter) (*Dump, error) {
 	}
 	sel := newSelection(f)
 	for kind := kindOther; kind < kindCount; kind++ {
-		for i, raw := range configs {
+		for i := range configs {
 			if kindOf(urls[i]) != kind {
 				continue
 			}
-			if err := b.section(d, urls[i], sel.reduce(kind, raw)); err != nil {
+			if err := b.section(d, urls[i], sel.reduce(kind, &configs[i])); err != nil {
 				return nil, &InputError{Kind: InputInvalidSection, Offset: -1, Err: err,
 					Msg: fmt.Sprintf("configs[%d] (%s): %v", i, typeName(urls[i]), err)}
 			}

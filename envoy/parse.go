@@ -135,6 +135,12 @@ func (b *builder) section(d *Dump, url string, raw []byte) error {
 			return err
 		}
 		d.Secrets = append(d.Secrets, secretsFrom(m)...)
+	default:
+		// A section of another Envoy admin type (scoped routes, ECDS) is not needed; one
+		// of a type from elsewhere is recorded, as nested Any payloads are.
+		if !strings.HasPrefix(url, adminV3) {
+			b.res.unknown[url]++
+		}
 	}
 	return nil
 }

@@ -1,0 +1,58 @@
+package envoy
+
+import (
+	"strconv"
+	"strings"
+)
+
+// ForHost selects what a trace of host (a FQDN, lower-case) on port reads from a sidecar
+// or egress gateway dump, by Istio's naming: the listeners on port (any address) plus the
+// 0.0.0.0_* and virtual listeners (port 0 keeps every listener); the clusters for host or
+// a wildcard covering it and those without an Istio name (PassthroughCluster, ...); every
+// SDS secret; the virtual hosts whose domains could match host; and, through References,
+// the route configs, clusters, secrets and endpoints those lead to.
+func ForHost(host string, port int) Filter {
+	host = strings.ToLower(host)
+	suffix := "_" + strconv.Itoa(port)
+	return Filter{
+		Listener: func(name string) bool {
+			return port == 0 || strings.HasSuffix(name, suffix) || strings.HasPrefix(name, "0.0.0.0_") ||
+				strings.HasPrefix(name, "[::]_") || !strings.Contains(name, "_")
+		},
+		RouteConfig: None,
+		Cluster: func(name string) bool {
+			n, ok := ParseClusterName(name)
+			return !ok || n.Host == "" || domainCovers(n.Host, host)
+		},
+		Endpoints: None,
+		VirtualHost: func(domains []string) bool {
+			for _, d := range domains {
+				if domainCovers(d, host) {
+					return true
+				}
+			}
+			return false
+		},
+		References: true,
+	}
+}
+
+// domainCovers reports whether an Envoy virtual host domain (or an Istio host) could
+// match host: equal, "*", a "*.suffix" or "prefix*" wildcard, a short name of host, with
+// or without a ":port" or a trailing dot. It errs on the side of true.
+func domainCovers(domain, host string) bool {
+	d := strings.ToLower(domain)
+	if i := strings.LastIndexByte(d, ':'); i >= 0 && !strings.Contains(d, "]") {
+		d = d[:i]
+	}
+	d = strings.TrimSuffix(d, ".")
+	switch {
+	case d == "*" || d == host:
+		return true
+	case strings.HasPrefix(d, "*"):
+		return strings.HasSuffix(host, d[1:])
+	case strings.HasSuffix(d, "*"):
+		return strings.HasPrefix(host, d[:len(d)-1])
+	}
+	return strings.HasPrefix(host, d+".")
+}
