@@ -27,6 +27,18 @@ test: lint tools
 test-short:
 	$(GO) test -short ./...
 
+# Fuzz each target for FUZZTIME (go test -fuzz takes one target at a time). Crashers land in
+# <package>/testdata/fuzz/<FuzzName>/ and then run as regression cases in every `go test`.
+FUZZTIME ?= 30s
+FUZZ_TARGETS := envoy:FuzzParse envoy:FuzzParseClusterName envoy:FuzzParseConfigRef envoy:FuzzParseNodeID mesh:FuzzLoadFiles
+
+.PHONY: fuzz
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*}; \
+	done
+
 lint: fmt-check vet tidy-check
 
 fmt-check:
@@ -56,3 +68,19 @@ fixtures:
 clean:
 	rm -rf bin dist
 	$(GO) clean -testcache
+
+# Release: archives for krew (hack/dist.sh), the krew manifest rendered from .krew.yaml, and
+# krew's own checks of both (hack/krew-manifest.sh). Offline; krew comes from `make tools`.
+.PHONY: dist krew-manifest validate-krew-manifest krew-install-test
+
+dist:
+	VERSION=$(VERSION) COMMIT=$(COMMIT) DATE=$(DATE) PKG=$(PKG) bash hack/dist.sh
+
+krew-manifest: dist
+	bash hack/krew-manifest.sh render
+
+validate-krew-manifest: krew-manifest tools
+	bash hack/krew-manifest.sh validate
+
+krew-install-test: krew-manifest tools
+	bash hack/krew-manifest.sh install-test

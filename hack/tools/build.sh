@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Builds the real components the tests run: etcd, kube-apiserver and kubectl, from the Go
-# module proxy, into the git-ignored cache .cache/bin. A binary already there with a matching
-# stamp is reused, so a warm run costs about a second.
+# Builds the real components the tests run: etcd, kube-apiserver, kubectl, krew and krew's
+# validate-krew-manifest, from the Go module proxy, into the git-ignored cache .cache/bin. A
+# binary already there with a matching stamp is reused, so a warm run costs about a second.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 bin="${TOOLS_BIN:-$root/.cache/bin}"
 mkdir -p "$bin"
 K8S_VERSION=v1.37.2
 ETCD_VERSION=v3.7.3
+KREW_VERSION=v0.4.3
 flags=(-trimpath)
 
 stamp_ok() { [[ -x "$bin/$1" && -f "$bin/$1.stamp" && "$(cat "$bin/$1.stamp")" == "$2" ]]; }
@@ -32,12 +33,23 @@ build_k8s() {
 	echo "$K8S_VERSION" >"$bin/$name.stamp"
 }
 
+# krew and validate-krew-manifest come from the sigs.k8s.io/krew module pinned in hack/tools/krew.
+build_krew() {
+	local name=$1
+	stamp_ok "$name" "$KREW_VERSION" && return 0
+	echo "build: $name $KREW_VERSION (1-2 minutes cold on 2 cores)" >&2
+	local ld="-X sigs.k8s.io/krew/internal/version.gitTag=$KREW_VERSION -X sigs.k8s.io/krew/internal/version.gitCommit=$KREW_VERSION"
+	(cd "$root/hack/tools/krew" && go build "${flags[@]}" -ldflags "$ld" -o "$bin/$name" "sigs.k8s.io/krew/cmd/$name")
+	echo "$KREW_VERSION" >"$bin/$name.stamp"
+}
+
 targets=("$@")
-[[ ${#targets[@]} -eq 0 ]] && targets=(etcd kube-apiserver kubectl)
+[[ ${#targets[@]} -eq 0 ]] && targets=(etcd kube-apiserver kubectl krew validate-krew-manifest)
 for t in "${targets[@]}"; do
 	case $t in
 	etcd) build_etcd ;;
 	kube-apiserver | kubectl) build_k8s "$t" ;;
+	krew | validate-krew-manifest) build_krew "$t" ;;
 	*) echo "build.sh: unknown tool $t" >&2; exit 64 ;;
 	esac
 done
