@@ -22,6 +22,9 @@ type Live struct {
 	istio    versioned.Interface
 	snap     *Snapshot
 	requests atomic.Int64
+	// OnObject, when set, sees every object read from the cluster, before it is reduced
+	// (Secrets) into the snapshot; support bundles record the inputs with it.
+	OnObject func(runtime.Object)
 }
 
 // NewLive returns a loader filling snap (a new snapshot for DefaultIstioNamespace when nil).
@@ -58,6 +61,9 @@ func (l *Live) count() { l.requests.Add(1) }
 func (l *Live) add(objs ...runtime.Object) {
 	for _, o := range objs {
 		setCanonicalTypeMeta(o)
+		if l.OnObject != nil {
+			l.OnObject(o)
+		}
 		// Errors are impossible for the supported types with strict=false.
 		_ = l.snap.add(o, liveOrigin, false)
 	}

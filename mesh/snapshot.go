@@ -119,3 +119,7 @@ func sortedValues[V any](m map[string]V) []V {
 	}
 	return out
 }
+
+// Objects is the number of objects loaded (each ConfigMap or Secret read counts once),
+// not counting skipped ones.
+func (s *Snapshot) Objects() int { return len(s.origins) }

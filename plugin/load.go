@@ -56,6 +56,18 @@ func pickClient(pods []*corev1.Pod, err error, ref, namespace string) (*corev1.P
 	return pods[0], nil
 }
 
+// proxiesNeeded is trace.ProxiesNeeded less the pods known to run no istio-proxy (a
+// client without sidecar): they have no dump to fetch, and none is missing.
+func proxiesNeeded(snap *mesh.Snapshot, host string, port int, client string) []string {
+	var out []string
+	for _, key := range trace.ProxiesNeeded(snap, host, port, client) {
+		if p := snap.Pods[key]; p == nil || mesh.HasSidecar(p) {
+			out = append(out, key)
+		}
+	}
+	return out
+}
+
 // parseDumpBytes parses one proxy's dump; unreadable bytes are an InputError naming both.
 func parseDumpBytes(key, from string, data []byte) (*envoy.Dump, error) {
 	d, err := envoy.Parse(data)

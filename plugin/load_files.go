@@ -6,16 +6,19 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"k8s.io/klog/v2"
 
 	"github.com/kubectl-egress/kubectl-egress/envoy"
 	"github.com/kubectl-egress/kubectl-egress/mesh"
-	"github.com/kubectl-egress/kubectl-egress/trace"
 )
 
 // loadFiles builds the trace input from -f and --dump only: no kubeconfig, no client.
 func (o *TraceOptions) loadFiles() (*loaded, error) {
-	manifests, dumpFiles, err := scenarioInputs(o.Filenames)
+	manifests, dumpFiles, tmp, err := scenarioInputs(o.Filenames)
+	defer removeAll(tmp)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +33,13 @@ func (o *TraceOptions) loadFiles() (*loaded, error) {
 	if err := snap.LoadFiles(manifests); err != nil {
 		return nil, &InputError{Err: err}
 	}
+	if snap.Objects() == 0 && len(snap.Skipped) == 0 {
+		return nil, &InputError{Err: fmt.Errorf("load %s: no Kubernetes objects found; -f needs the pods and Istio config to trace", strings.Join(o.Filenames, ", "))}
+	}
 	pods, err := snap.ResolveWorkload(o.Namespace, o.From)
+	if err != nil {
+		err = fmt.Errorf("%w in the files given with -f %s", err, strings.Join(o.Filenames, ","))
+	}
 	client, err := pickClient(pods, err, o.From, o.Namespace)
 	if err != nil {
 		return nil, err
@@ -40,8 +49,9 @@ func (o *TraceOptions) loadFiles() (*loaded, error) {
 		if l.Input.Dumps[key], err = readDumpFile(key, dumpFiles[key]); err != nil {
 			return nil, err
 		}
+		o.warnUnknownTypes(key, l.Input.Dumps[key])
 	}
-	for _, p := range trace.ProxiesNeeded(snap, o.Target.Host, o.Target.Port, l.Input.Client) {
+	for _, p := range proxiesNeeded(snap, o.Target.Host, o.Target.Port, l.Input.Client) {
 		if l.Input.Dumps[p] == nil {
 			o.progressf("warning: no dump for proxy %s (give --dump %s=FILE); tracing it from Istio config only\n", p, p)
 			l.missingDumps = append(l.missingDumps, p)
@@ -51,10 +61,18 @@ func (o *TraceOptions) loadFiles() (*loaded, error) {
 }
 
 // scenarioInputs expands -f: a directory holding manifests/ is a scenario, whose
-// dumps/<namespace>/<pod>.json are the dumps; anything else is manifests as for kubectl -f.
-func scenarioInputs(paths []string) (manifests []string, dumps map[string]string, err error) {
+// dumps/<namespace>/<pod>.json are the dumps; a .tar.gz support bundle is extracted to a
+// temporary directory (returned in tmp, for the caller to remove) and read as a scenario;
+// anything else is manifests as for kubectl -f.
+func scenarioInputs(paths []string) (manifests []string, dumps map[string]string, tmp []string, err error) {
 	dumps = map[string]string{}
 	for _, p := range paths {
+		if isBundle(p) {
+			if p, err = extractBundle(p); err != nil {
+				return nil, nil, tmp, err
+			}
+			tmp = append(tmp, p)
+		}
 		if !isDir(filepath.Join(p, "manifests")) {
 			manifests = append(manifests, p)
 			continue
@@ -62,13 +80,40 @@ func scenarioInputs(paths []string) (manifests []string, dumps map[string]string
 		manifests = append(manifests, filepath.Join(p, "manifests"))
 		found, err := scenarioDumps(filepath.Join(p, "dumps"))
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, tmp, err
 		}
 		for k, f := range found {
 			dumps[k] = f
 		}
 	}
-	return manifests, dumps, nil
+	return manifests, dumps, tmp, nil
+}
+
+func removeAll(dirs []string) {
+	for _, d := range dirs {
+		_ = os.RemoveAll(d)
+	}
+}
+
+// warnUnknownTypes says which configs sections of a dump were skipped because their
+// @type is unknown (the trace runs without them); at -v 1, also the nested resources of
+// unknown types (Istio's own extensions, typically), which are kept undecoded.
+func (o *TraceOptions) warnUnknownTypes(key string, d *envoy.Dump) {
+	var sections, nested []string
+	for _, tc := range d.UnknownTypes {
+		desc := fmt.Sprintf("%s (%d)", tc.TypeURL, tc.Count)
+		if slices.Contains(d.Sections, tc.TypeURL) {
+			sections = append(sections, desc)
+		} else {
+			nested = append(nested, desc)
+		}
+	}
+	if len(sections) > 0 {
+		o.progressf("warning: dump %s has configs sections of unknown types, skipped: %s\n", key, strings.Join(sections, ", "))
+	}
+	if len(nested) > 0 && klog.V(1).Enabled() {
+		o.progressf("dump %s has resources of unknown types, not decoded: %s\n", key, strings.Join(nested, ", "))
+	}
 }
 
 // scenarioDumps finds DIR/<namespace>/<pod>.json; a missing DIR holds none.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/kubectl-egress/kubectl-egress/envoy"
 	"github.com/kubectl-egress/kubectl-egress/mesh"
-	"github.com/kubectl-egress/kubectl-egress/trace"
 )
 
 // loadLive reads what the trace needs from the cluster, with GETs and narrow LISTs, then
@@ -31,6 +30,10 @@ func (o *TraceOptions) loadLive(ctx context.Context) (*loaded, error) {
 		return nil, fmt.Errorf("create istio client: %w", err)
 	}
 	live := mesh.NewLive(kube, istio, mesh.NewSnapshot(o.IstioNamespace))
+	if o.Bundle != "" {
+		o.bundle = newBundle(o.command)
+		live.OnObject = o.bundle.record
+	}
 	pods, err := live.ResolveWorkload(ctx, o.Namespace, o.From)
 	client, err := pickClient(pods, err, o.From, o.Namespace)
 	if err != nil {
@@ -40,7 +43,7 @@ func (o *TraceOptions) loadLive(ctx context.Context) (*loaded, error) {
 		return nil, err
 	}
 	l := &loaded{Input: o.newInput(live.Snapshot(), client, "cluster")}
-	needed := trace.ProxiesNeeded(live.Snapshot(), o.Target.Host, o.Target.Port, l.Input.Client)
+	needed := proxiesNeeded(live.Snapshot(), o.Target.Host, o.Target.Port, l.Input.Client)
 	fetched := o.fetchDumps(ctx, cfg, kube, needed, l)
 	if klog.V(1).Enabled() {
 		o.progressf("read the cluster with %d API requests, then %d proxy dump(s) (%s) through pods/portforward\n",
@@ -133,7 +136,11 @@ func (o *TraceOptions) fetchDumps(ctx context.Context, cfg *rest.Config, kube ku
 			continue
 		}
 		o.progressf("fetching config from %s... ok (%s)\n", key, formatBytes(len(res.Data)))
+		o.warnUnknownTypes(key, d)
 		l.Input.Dumps[key] = d
+		if o.bundle != nil {
+			o.bundle.recordDump(key, res.Data)
+		}
 		stats.count++
 	}
 	stats.bytes = f.BytesFetched()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -33,8 +34,9 @@ and reports what is wrong and where.`,
 	configFlags.AddFlags(cmd.PersistentFlags())
 	addKlogVerbosity(cmd.PersistentFlags())
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &UsageError{Err: fmt.Errorf("%w\nSee '%s --help' for usage", err, c.CommandPath())}
+		return &UsageError{Err: fmt.Errorf("%w; see '%s --help' for usage", err, c.CommandPath())}
 	})
+	cmd.PersistentPreRun = func(*cobra.Command, []string) { quietKlog() }
 	cmd.AddCommand(NewCmdVersion(streams))
 	cmd.AddCommand(NewCmdTrace(f, streams))
 	cmd.AddCommand(NewCmdCheckSecrets(f, streams))
@@ -48,6 +50,16 @@ func addKlogVerbosity(fs *pflag.FlagSet) {
 	v := klogFlags.Lookup("v")
 	fs.AddGoFlag(v)
 	fs.Lookup("v").Shorthand = "v"
+}
+
+// quietKlog drops client-go's klog output (port-forward's "Unhandled Error" lines, say)
+// unless -v asked for it: failures reach the user as our own one-line errors and warnings.
+func quietKlog() {
+	if klog.V(1).Enabled() {
+		klog.ClearLogger()
+		return
+	}
+	klog.SetSlogLogger(slog.New(slog.DiscardHandler))
 }
 
 // Main runs the command tree with args and returns the process exit code. Errors are

@@ -40,12 +40,15 @@ type TraceOptions struct {
 	Color            string
 	Filenames        []string
 	Dumps            []string
+	Bundle           string
 
 	// Resolved by Complete.
 	Target    Target
 	Namespace string
 	Offline   bool
-	noColor   bool // NO_COLOR is set
+	noColor   bool    // NO_COLOR is set
+	command   string  // the command line, for the bundle's README
+	bundle    *bundle // set while a live load records a support bundle
 	factory   Factory
 
 	genericiooptions.IOStreams
@@ -112,6 +115,7 @@ func (o *TraceOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Color, "color", o.Color, "Colour the table output: auto|always|never (auto honours NO_COLOR)")
 	fs.StringSliceVarP(&o.Filenames, "filename", "f", o.Filenames, "Offline: manifests (file or directory, as kubectl -f); a directory holding manifests/ and dumps/<namespace>/<pod>.json is read as a scenario")
 	fs.StringArrayVar(&o.Dumps, "dump", o.Dumps, "Offline: a proxy's Envoy config dump, NAMESPACE/POD=FILE (repeatable)")
+	fs.StringVar(&o.Bundle, "bundle", o.Bundle, "Live: also write every object and dump the trace read to this .tar.gz support bundle (Secrets redacted to metadata and certificates); replay it with -f BUNDLE")
 }
 
 // Complete parses the target and resolves the namespace. Offline, no kubeconfig is read.
@@ -122,6 +126,7 @@ func (o *TraceOptions) Complete(cmd *cobra.Command, args []string) error {
 	}
 	o.Target = t
 	o.Offline = len(o.Filenames) > 0 || len(o.Dumps) > 0
+	o.command = commandLine(cmd, args)
 	o.noColor = os.Getenv("NO_COLOR") != ""
 	if o.Offline {
 		o.Namespace = "default"
@@ -159,6 +164,12 @@ func (o *TraceOptions) Validate() error {
 	if o.Timeout <= 0 {
 		return usageErrorf("--timeout must be positive, got %s", o.Timeout)
 	}
+	if o.Bundle != "" && o.Offline {
+		return usageErrorf("--bundle records a live trace; it cannot be combined with -f or --dump")
+	}
+	if o.Bundle != "" && !strings.HasSuffix(o.Bundle, ".tar.gz") && !strings.HasSuffix(o.Bundle, ".tgz") {
+		return usageErrorf("--bundle must name a .tar.gz or .tgz file, got %q", o.Bundle)
+	}
 	if len(o.Dumps) > 0 && len(o.Filenames) == 0 {
 		return usageErrorf("--dump needs -f with the manifests (pods and Istio config) the dumps belong to")
 	}
@@ -171,6 +182,12 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 	in, err := o.load(ctx)
 	if err != nil {
 		return err
+	}
+	if o.bundle != nil {
+		if err := o.bundle.write(o.Bundle); err != nil {
+			return err
+		}
+		o.progressf("wrote support bundle %s (replay: kubectl egress trace -f %s ...)\n", o.Bundle, o.Bundle)
 	}
 	report := trace.Run(in.Input)
 	in.complete(report)

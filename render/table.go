@@ -50,7 +50,7 @@ func WriteTable(w io.Writer, headers []string, rows [][]string) error {
 	for _, r := range rows {
 		cells := make([]string, len(r))
 		for i, c := range r {
-			cells[i] = Escape(c)
+			cells[i] = EscapeControl(c)
 		}
 		if err := t.Append(cells); err != nil {
 			return err

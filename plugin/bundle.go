@@ -1,0 +1,160 @@
+package plugin
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubectl-egress/kubectl-egress/mesh"
+)
+
+// bundle collects what a live trace read, to write it as a support bundle: a .tar.gz in
+// the scenario layout (manifests/*.yaml, dumps/<namespace>/<pod>.json, README.md) that
+// `kubectl egress trace -f BUNDLE` replays offline. Secrets are redacted when recorded,
+// so key material is never held here.
+type bundle struct {
+	command string
+	objects map[string]map[string]runtime.Object // kind -> namespace/name -> object
+	dumps   map[string][]byte                    // namespace/pod -> raw /config_dump
+}
+
+func newBundle(command string) *bundle {
+	return &bundle{command: command, objects: map[string]map[string]runtime.Object{}, dumps: map[string][]byte{}}
+}
+
+// record keeps a copy of obj; Secrets are reduced to metadata and certificates.
+func (b *bundle) record(obj runtime.Object) {
+	if sec, ok := obj.(*corev1.Secret); ok {
+		obj = mesh.RedactSecret(sec)
+	} else {
+		obj = obj.DeepCopyObject()
+	}
+	acc, err := meta.Accessor(obj)
+	if err != nil {
+		return
+	}
+	acc.SetManagedFields(nil)
+	kind := obj.GetObjectKind().GroupVersionKind().Kind
+	if b.objects[kind] == nil {
+		b.objects[kind] = map[string]runtime.Object{}
+	}
+	b.objects[kind][mesh.Key(acc.GetNamespace(), acc.GetName())] = obj
+}
+
+// recordDump keeps a proxy's raw dump. Envoy redacts private keys in /config_dump; write
+// refuses a bundle that would still hold one.
+func (b *bundle) recordDump(key string, data []byte) {
+	b.dumps[key] = data
+}
+
+// write writes the bundle to file as a gzip-compressed tar.
+func (b *bundle) write(file string) error {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	for _, e := range b.entries() {
+		if bytes.Contains(e.data, []byte("PRIVATE KEY")) {
+			return fmt.Errorf("write bundle %s: %s holds a private key; refusing to write it", file, e.name)
+		}
+		hdr := &tar.Header{Name: e.name, Mode: 0o644, Size: int64(len(e.data)), ModTime: time.Unix(0, 0), Typeflag: tar.TypeReg}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return fmt.Errorf("write bundle %s: %w", file, err)
+		}
+		if _, err := tw.Write(e.data); err != nil {
+			return fmt.Errorf("write bundle %s: %w", file, err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return fmt.Errorf("write bundle %s: %w", file, err)
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("write bundle %s: %w", file, err)
+	}
+	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("write bundle %s: %w", file, unwrapPath(err))
+	}
+	return nil
+}
+
+type bundleEntry struct {
+	name string
+	data []byte
+}
+
+// entries lists the bundle's files in a stable order: README, manifests, dumps.
+func (b *bundle) entries() []bundleEntry {
+	out := []bundleEntry{{"README.md", []byte(b.readme())}}
+	kinds := make([]string, 0, len(b.objects))
+	for k := range b.objects {
+		kinds = append(kinds, k)
+	}
+	sort.Slice(kinds, func(i, j int) bool {
+		return kindRank(kinds[i]) < kindRank(kinds[j]) || kindRank(kinds[i]) == kindRank(kinds[j]) && kinds[i] < kinds[j]
+	})
+	for i, kind := range kinds {
+		var docs []string
+		for _, key := range mesh.SortedKeys(b.objects[kind]) {
+			y, err := yaml.Marshal(b.objects[kind][key])
+			if err == nil {
+				docs = append(docs, string(y))
+			}
+		}
+		name := fmt.Sprintf("manifests/%02d-%s.yaml", i, strings.ToLower(kind))
+		out = append(out, bundleEntry{name, []byte(strings.Join(docs, "---\n"))})
+	}
+	for _, key := range mesh.SortedKeys(b.dumps) {
+		out = append(out, bundleEntry{path.Join("dumps", key+".json"), b.dumps[key]})
+	}
+	return out
+}
+
+// kindRank puts namespaces first, as kubectl apply needs them first.
+func kindRank(kind string) int {
+	if kind == "Namespace" {
+		return 0
+	}
+	return 1
+}
+
+func (b *bundle) readme() string {
+	return "# kubectl egress support bundle\n\n" +
+		"Written by:\n\n    " + b.command + "\n\n" +
+		"It holds every object and Envoy config dump that trace read, in the scenario layout:\n" +
+		"`manifests/*.yaml` and `dumps/<namespace>/<pod>.json`. Secrets are reduced to their\n" +
+		"metadata and certificates; every other data value is replaced by \"" + mesh.RedactedPrefix + " ...\".\n\n" +
+		"Replay it offline, with no cluster, to the same answer:\n\n" +
+		"    kubectl egress trace -f THIS.tar.gz ...same target, --from and -n...\n"
+}
+
+// commandLine renders the command as run, flags in their canonical --name=value form,
+// leaving out the kubeconfig (a local path, maybe with credentials nearby).
+func commandLine(cmd *cobra.Command, args []string) string {
+	parts := append([]string{cmd.CommandPath()}, args...)
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		switch f.Name {
+		case "kubeconfig", "token", "username", "password":
+			return
+		}
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			for _, v := range sv.GetSlice() {
+				parts = append(parts, "--"+f.Name+"="+v)
+			}
+			return
+		}
+		parts = append(parts, "--"+f.Name+"="+f.Value.String())
+	})
+	return strings.Join(parts, " ")
+}
