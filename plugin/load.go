@@ -68,9 +68,16 @@ func proxiesNeeded(snap *mesh.Snapshot, host string, port int, client string) []
 	return out
 }
 
-// parseDumpBytes parses one proxy's dump; unreadable bytes are an InputError naming both.
-func parseDumpBytes(key, from string, data []byte) (*envoy.Dump, error) {
-	d, err := envoy.Parse(data)
+// dumpFilter keeps what a trace of the target reads from a dump (envoy.ForHost): on a
+// mesh-scale dump that is a small part, and only that part is decoded.
+func (o *TraceOptions) dumpFilter() envoy.Filter {
+	return envoy.ForHost(strings.ToLower(o.Target.Host), o.Target.Port)
+}
+
+// parseDumpBytes parses what filter keeps of one proxy's dump; unreadable bytes are an
+// InputError naming both.
+func parseDumpBytes(key, from string, data []byte, filter envoy.Filter) (*envoy.Dump, error) {
+	d, err := envoy.ParseFiltered(data, filter)
 	if err != nil {
 		return nil, &InputError{Err: fmt.Errorf("read dump %s from %s: %w", key, from, err)}
 	}

@@ -46,7 +46,7 @@ func (o *TraceOptions) loadFiles() (*loaded, error) {
 	}
 	l := &loaded{Input: o.newInput(snap, client, "files")}
 	for _, key := range mesh.SortedKeys(dumpFiles) {
-		if l.Input.Dumps[key], err = readDumpFile(key, dumpFiles[key]); err != nil {
+		if l.Input.Dumps[key], err = readDumpFile(key, dumpFiles[key], o.dumpFilter()); err != nil {
 			return nil, err
 		}
 		o.warnUnknownTypes(key, l.Input.Dumps[key])
@@ -157,12 +157,12 @@ func parseDumpFlags(values []string) (map[string]string, error) {
 }
 
 // readDumpFile reads and parses one dump file; failures are InputErrors naming pod and file.
-func readDumpFile(key, file string) (*envoy.Dump, error) {
+func readDumpFile(key, file string, filter envoy.Filter) (*envoy.Dump, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, &InputError{Err: fmt.Errorf("read dump %s from %s: %w", key, file, unwrapPath(err))}
 	}
-	return parseDumpBytes(key, file, data)
+	return parseDumpBytes(key, file, data, filter)
 }
 
 func isDir(p string) bool {

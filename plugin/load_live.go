@@ -151,5 +151,5 @@ func (o *TraceOptions) parseFetched(key string, res envoy.FetchResult) (*envoy.D
 	if res.Err != nil {
 		return nil, res.Err
 	}
-	return parseDumpBytes(key, "its admin port "+fmt.Sprint(o.AdminPort), res.Data)
+	return parseDumpBytes(key, "its admin port "+fmt.Sprint(o.AdminPort), res.Data, o.dumpFilter())
 }

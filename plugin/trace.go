@@ -82,7 +82,7 @@ HOST may be host, host:port or an http:// or https:// URL (port and protocol fro
 Without -f it reads the cluster; with -f (and --dump) it reads files only.`,
 		Example:           traceExample,
 		Args:              exactArgs(1, "a HOST[:PORT] or URL to trace"),
-		ValidArgsFunction: completeHosts(f),
+		ValidArgsFunction: completeServiceEntryHosts(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(cmd, args); err != nil {
 				return err
@@ -95,7 +95,7 @@ Without -f it reads the cluster; with -f (and --dump) it reads files only.`,
 		},
 	}
 	o.AddFlags(cmd.Flags())
-	_ = cmd.RegisterFlagCompletionFunc("from", completeWorkloads(f))
+	_ = cmd.RegisterFlagCompletionFunc("from", completeFrom(f))
 	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletion(render.TraceFormats...))
 	_ = cmd.RegisterFlagCompletionFunc("protocol", fixedCompletion("http", "https", "tls", "tcp"))
 	_ = cmd.RegisterFlagCompletionFunc("failure-threshold", fixedCompletion("Info", "Warning", "Error", "None"))
