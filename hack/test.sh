@@ -8,6 +8,13 @@ mkdir -p .cache
 log=.cache/test.log
 go test -count=1 -v "$@" ./... >"$log" 2>&1
 rc=$?
+# Benchmarks are measured by `make bench`; here one iteration each proves they still run
+# (small sizes: the 100/200 MB dumps are generated only when EGRESS_BENCH_DUMP_MB is set).
+echo "--- benchmark smoke (-benchtime=1x) ---" >>"$log"
+if ! go test -count=1 -run '^$' -bench . -benchtime=1x ./envoy/ ./bench/ ./internal/scale/ >>"$log" 2>&1; then
+	echo "FAIL benchmark smoke (see $log)" | tee -a "$log"
+	rc=1
+fi
 grep -E '^(ok|FAIL)\s|^--- FAIL|^\s+--- FAIL|panic:|real kube-apiserver running|SKIPPED real-apiserver' "$log"
 if [ $rc -ne 0 ]; then
 	echo "--- failing output (full log: $log) ---"
