@@ -7,6 +7,8 @@ import (
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	corev1 "k8s.io/api/core/v1"
 	netv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
 )
 
 // indexes are maintained by Snapshot.store so every lookup is a map access plus a sort
@@ -15,26 +17,40 @@ type indexes struct {
 	seByHost hostIndex[*networkingv1.ServiceEntry]
 	vsByHost hostIndex[*networkingv1.VirtualService]
 	drByHost hostIndex[*networkingv1.DestinationRule]
+	// seByPort is port number → upper-case protocol → ServiceEntries declaring it.
+	seByPort map[int]map[string][]keyed[*networkingv1.ServiceEntry]
 	podsByNS map[string][]*corev1.Pod
-	// podsByLabel is namespace → "key=value" → pods carrying that label.
-	podsByLabel map[string]map[string][]*corev1.Pod
-	npByNS      map[string][]*netv1.NetworkPolicy
+	// podsByLabel is namespace → "key=value" → pods carrying that label; podsByLabelAll
+	// is the same over every namespace.
+	podsByLabel    map[string]map[string][]*corev1.Pod
+	podsByLabelAll map[string][]*corev1.Pod
+	npByNS         map[string][]*netv1.NetworkPolicy
 }
 
 func newIndexes() indexes {
 	return indexes{
-		seByHost:    hostIndex[*networkingv1.ServiceEntry]{},
-		vsByHost:    hostIndex[*networkingv1.VirtualService]{},
-		drByHost:    hostIndex[*networkingv1.DestinationRule]{},
-		podsByNS:    map[string][]*corev1.Pod{},
-		podsByLabel: map[string]map[string][]*corev1.Pod{},
-		npByNS:      map[string][]*netv1.NetworkPolicy{},
+		seByHost:       hostIndex[*networkingv1.ServiceEntry]{},
+		vsByHost:       hostIndex[*networkingv1.VirtualService]{},
+		drByHost:       hostIndex[*networkingv1.DestinationRule]{},
+		seByPort:       map[int]map[string][]keyed[*networkingv1.ServiceEntry]{},
+		podsByNS:       map[string][]*corev1.Pod{},
+		podsByLabel:    map[string]map[string][]*corev1.Pod{},
+		podsByLabelAll: map[string][]*corev1.Pod{},
+		npByNS:         map[string][]*netv1.NetworkPolicy{},
 	}
 }
 
 func (ix *indexes) addServiceEntry(se *networkingv1.ServiceEntry) {
+	k := Key(se.Namespace, se.Name)
 	for _, h := range se.Spec.GetHosts() {
-		ix.seByHost.add(FQDN(h, se.Namespace), Key(se.Namespace, se.Name), se)
+		ix.seByHost.add(FQDN(h, se.Namespace), k, se)
+	}
+	for _, p := range se.Spec.GetPorts() {
+		n, proto := int(p.GetNumber()), strings.ToUpper(p.GetProtocol())
+		if ix.seByPort[n] == nil {
+			ix.seByPort[n] = map[string][]keyed[*networkingv1.ServiceEntry]{}
+		}
+		ix.seByPort[n][proto] = append(ix.seByPort[n][proto], keyed[*networkingv1.ServiceEntry]{key: k, obj: se})
 	}
 }
 
@@ -57,6 +73,7 @@ func (ix *indexes) addPod(p *corev1.Pod) {
 	}
 	for k, v := range p.Labels {
 		byLabel[k+"="+v] = append(byLabel[k+"="+v], p)
+		ix.podsByLabelAll[k+"="+v] = append(ix.podsByLabelAll[k+"="+v], p)
 	}
 }
 
@@ -135,6 +152,61 @@ func (s *Snapshot) VirtualServicesForHost(host string) []*networkingv1.VirtualSe
 // covering it, ordered by namespace/name.
 func (s *Snapshot) DestinationRulesForHost(host string) []*networkingv1.DestinationRule {
 	return s.idx.drByHost.lookup(host)
+}
+
+// ServiceEntriesOnPort returns the ServiceEntries declaring port number port with one of
+// protocols (compared case-insensitively; any protocol when none is given), each once,
+// ordered by namespace/name.
+func (s *Snapshot) ServiceEntriesOnPort(port int, protocols ...string) []*networkingv1.ServiceEntry {
+	seen := map[string]*networkingv1.ServiceEntry{}
+	for proto, entries := range s.idx.seByPort[port] {
+		if len(protocols) > 0 && !containsFold(protocols, proto) {
+			continue
+		}
+		for _, e := range entries {
+			seen[e.key] = e.obj
+		}
+	}
+	return sortedValues(seen)
+}
+
+func containsFold(list []string, s string) bool {
+	for _, e := range list {
+		if strings.EqualFold(e, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// PodsMatchingAnyNamespace returns the pods of every namespace matched by sel, ordered
+// by namespace/name (a Gateway's selector applies across namespaces). Like PodsMatching
+// it starts from the smallest label-index bucket named by an equality requirement.
+func (s *Snapshot) PodsMatchingAnyNamespace(sel labels.Selector) []*corev1.Pod {
+	var candidates []*corev1.Pod
+	narrowed := false
+	reqs, _ := sel.Requirements()
+	for _, r := range reqs {
+		op := r.Operator()
+		if (op == selection.Equals || op == selection.DoubleEquals || op == selection.In) && r.Values().Len() == 1 {
+			bucket := s.idx.podsByLabelAll[r.Key()+"="+r.Values().List()[0]]
+			if !narrowed || len(bucket) < len(candidates) {
+				candidates, narrowed = bucket, true
+			}
+		}
+	}
+	if !narrowed {
+		for _, pods := range s.idx.podsByNS {
+			candidates = append(candidates, pods...)
+		}
+	}
+	matched := map[string]*corev1.Pod{}
+	for _, p := range candidates {
+		if sel.Matches(labels.Set(p.Labels)) {
+			matched[Key(p.Namespace, p.Name)] = p
+		}
+	}
+	return sortedValues(matched)
 }
 
 // NetworkPoliciesIn returns the NetworkPolicies of a namespace ordered by name.

@@ -5,8 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	networking "istio.io/api/networking/v1alpha3"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -65,6 +68,74 @@ func TestHostLookups(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withPort adds a port to se.
+func withPort(se *networkingv1.ServiceEntry, number uint32, protocol string) *networkingv1.ServiceEntry {
+	se.Spec.Ports = append(se.Spec.Ports, &networking.ServicePort{Number: number, Protocol: protocol})
+	return se
+}
+
+func TestServiceEntriesOnPort(t *testing.T) {
+	s := snapshotOf(t,
+		withPort(withPort(newSE("b", "web", "web.example.com"), 80, "HTTP"), 443, "TLS"),
+		withPort(newSE("a", "raw", "raw.example.com"), 443, "tcp"),
+		withPort(withPort(newSE("a", "twice", "twice.example.com"), 443, "HTTP"), 443, "HTTP2"),
+		newSE("a", "noports", "none.example.com"),
+	)
+	tests := []struct {
+		name      string
+		port      int
+		protocols []string
+		want      string
+	}{
+		{"any protocol", 443, nil, "a/raw a/twice b/web"},
+		{"protocol case-insensitive", 443, []string{"TCP"}, "a/raw"},
+		{"one of several protocols, each SE once", 443, []string{"http", "HTTP2", "GRPC"}, "a/twice"},
+		{"other port", 80, nil, "b/web"},
+		{"protocol not on port", 80, []string{"TLS"}, ""},
+		{"port nobody declares", 8443, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := strings.Join(seKeys(s.ServiceEntriesOnPort(tt.port, tt.protocols...)), " "); got != tt.want {
+				t.Errorf("ServiceEntriesOnPort(%d, %q) = %q, want %q", tt.port, tt.protocols, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPodsMatchingAnyNamespace(t *testing.T) {
+	s := snapshotOf(t,
+		newPod("gw-1", inNS("istio-system"), withLabels("istio", "egressgateway", "app", "gw")),
+		newPod("gw-2", inNS("egress"), withLabels("istio", "egressgateway")),
+		newPod("gw-3", inNS("egress-b"), withLabels("istio", "egressgateway")),
+		newPod("sleep", withLabels("app", "sleep")),
+	)
+	tests := []struct {
+		name string
+		sel  labels.Selector
+		want string
+	}{
+		{"label across namespaces, by namespace/name", labels.SelectorFromSet(labels.Set{"istio": "egressgateway"}), "egress-b/gw-3 egress/gw-2 istio-system/gw-1"},
+		{"all labels required", labels.SelectorFromSet(labels.Set{"istio": "egressgateway", "app": "gw"}), "istio-system/gw-1"},
+		{"no match", labels.SelectorFromSet(labels.Set{"istio": "ingressgateway"}), ""},
+		{"no equality requirement scans every namespace", labels.Everything(), "default/sleep egress-b/gw-3 egress/gw-2 istio-system/gw-1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := strings.Join(podKeyList(s.PodsMatchingAnyNamespace(tt.sel)), " "); got != tt.want {
+				t.Errorf("PodsMatchingAnyNamespace(%q) = %q, want %q", tt.sel, got, tt.want)
+			}
+		})
+	}
+}
+
+func podKeyList(l []*corev1.Pod) (out []string) {
+	for _, o := range l {
+		out = append(out, Key(o.Namespace, o.Name))
+	}
+	return out
 }
 
 func seKeys(l []*networkingv1.ServiceEntry) (out []string) {

@@ -52,9 +52,8 @@ func (x *checkCtx) proxiesText() string {
 // elsewhere lists other namespaces holding a readable Secret of the credential's name.
 func (x *checkCtx) elsewhere() []string {
 	var out []string
-	for _, k := range mesh.SortedKeys(x.in.Snapshot.Secrets) {
-		s := x.in.Snapshot.Secrets[k]
-		if s.Name == x.cred.Name && s.Namespace != x.cred.Namespace && s.Access == mesh.AccessOK {
+	for _, s := range x.sameName {
+		if s.Namespace != x.cred.Namespace && s.Access == mesh.AccessOK {
 			out = append(out, s.Namespace)
 		}
 	}

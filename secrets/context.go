@@ -38,7 +38,10 @@ type checkCtx struct {
 	cred *Credential
 	// info is the Secret (nil when absent from the snapshot); caInfo the NAME-cacert Secret.
 	info, caInfo *mesh.SecretInfo
-	certs        mesh.SecretCerts
+	// sameName are the Secrets named like the credential in every namespace, ordered by
+	// namespace/name.
+	sameName []*mesh.SecretInfo
+	certs    mesh.SecretCerts
 	// certKey and caKey are the data keys holding the chain and the CA ("" if none);
 	// caFromSibling is true when the CA comes from NAME-cacert.
 	certKey, privKey, caKey string
@@ -49,8 +52,8 @@ type checkCtx struct {
 	findings []Finding
 }
 
-func newCheckCtx(in Input, c *Credential) *checkCtx {
-	x := &checkCtx{in: in, cred: c}
+func newCheckCtx(in Input, c *Credential, sameName []*mesh.SecretInfo) *checkCtx {
+	x := &checkCtx{in: in, cred: c, sameName: sameName}
 	x.info = in.Snapshot.Secrets[mesh.Key(c.Namespace, c.Name)]
 	x.caInfo = in.Snapshot.Secrets[mesh.Key(c.Namespace, c.Name+"-cacert")]
 	x.certs = in.Certs[mesh.Key(c.Namespace, c.Name)]
@@ -61,6 +64,16 @@ func newCheckCtx(in Input, c *Credential) *checkCtx {
 		x.state.Type, x.state.Keys = x.info.Type, x.info.Keys
 	}
 	return x
+}
+
+// secretsByName groups the snapshot's Secrets by name, each group ordered by
+// namespace/name, so looking for a credential's Secret in other namespaces is one lookup.
+func secretsByName(s *mesh.Snapshot) map[string][]*mesh.SecretInfo {
+	out := map[string][]*mesh.SecretInfo{}
+	for _, si := range s.SortedSecrets() {
+		out[si.Name] = append(out[si.Name], si)
+	}
+	return out
 }
 
 // used reports whether any proxy uses the credential (some use is not ignored).

@@ -29,6 +29,7 @@ type discovery struct {
 	creds    map[string]*Credential
 	pods     map[string]map[string]*corev1.Pod // credential key -> pod key -> pod
 	findings []Finding
+	gw       gatewayIndex
 }
 
 // Plan lists the credentials in scope, which proxies use them and where they must live,
@@ -43,7 +44,8 @@ func Plan(in Input) []Credential {
 }
 
 func discover(in Input) *discovery {
-	d := &discovery{snap: in.Snapshot, creds: map[string]*Credential{}, pods: map[string]map[string]*corev1.Pod{}}
+	d := &discovery{snap: in.Snapshot, creds: map[string]*Credential{}, pods: map[string]map[string]*corev1.Pod{},
+		gw: gatewayIndex{snap: in.Snapshot}}
 	for _, k := range mesh.SortedKeys(in.Snapshot.DestinationRules) {
 		d.destinationRule(in.Snapshot.DestinationRules[k])
 	}
@@ -117,7 +119,7 @@ func (d *discovery) placeDRUse(dr *networkingv1.DestinationRule, name string, us
 	}
 	use.Proxy = ProxyGateway
 	byNS := map[string][]*corev1.Pod{}
-	for _, p := range d.gatewayPodsFor(dr, use.Hosts[0]) {
+	for _, p := range d.gw.podsFor(dr, use.Hosts[0]) {
 		byNS[p.Namespace] = append(byNS[p.Namespace], p)
 	}
 	for _, ns := range mesh.SortedKeys(byNS) {
@@ -132,87 +134,6 @@ func (d *discovery) placeDRUse(dr *networkingv1.DestinationRule, name string, us
 	d.note(CodeIgnoredOnSidecar, use.Object, mesh.Key(dr.Namespace, name), "",
 		fmt.Sprintf("%s sets credentialName %q at %s but has no workloadSelector and no egress gateway uses it: sidecars ignore credentialName, so no TLS client certificate/CA from the Secret is used (%s origination silently falls back)", use.Object, name, use.Field, use.Mode),
 		"add spec.workloadSelector.matchLabels selecting the client pods (the Secret must then live in namespace "+dr.Namespace+"), or originate TLS at the egress gateway")
-}
-
-// gatewayPodsFor returns the egress gateway pods that use dr for host: pods of Gateways
-// bound by a VirtualService routing to host, where dr is visible, plus gateway pods in
-// dr's own namespace.
-func (d *discovery) gatewayPodsFor(dr *networkingv1.DestinationRule, host string) []*corev1.Pod {
-	set := map[string]*corev1.Pod{}
-	for _, gw := range d.gatewaysRoutingTo(host) {
-		for _, p := range d.podsSelectedBy(gw.Spec.GetSelector()) {
-			if visible(dr, p.Namespace) {
-				set[mesh.Key(p.Namespace, p.Name)] = p
-			}
-		}
-	}
-	for _, p := range d.allGatewayPods() {
-		if p.Namespace == dr.Namespace {
-			set[mesh.Key(p.Namespace, p.Name)] = p
-		}
-	}
-	out := make([]*corev1.Pod, 0, len(set))
-	for _, k := range mesh.SortedKeys(set) {
-		out = append(out, set[k])
-	}
-	return out
-}
-
-// visible reports whether dr is exported to namespace ns (Istio's default exportTo is "*").
-func visible(dr *networkingv1.DestinationRule, ns string) bool {
-	exp := dr.Spec.GetExportTo()
-	if len(exp) == 0 || dr.Namespace == ns || slices.Contains(exp, "*") || slices.Contains(exp, ns) {
-		return true
-	}
-	return false
-}
-
-// gatewaysRoutingTo returns the Gateways bound by a VirtualService with a route to host.
-func (d *discovery) gatewaysRoutingTo(host string) []*networkingv1.Gateway {
-	var out []*networkingv1.Gateway
-	seen := map[string]bool{}
-	for _, vs := range mesh.SortedKeys(d.snap.VirtualServices) {
-		v := d.snap.VirtualServices[vs]
-		if !routesTo(v, host) {
-			continue
-		}
-		for _, g := range v.Spec.GetGateways() {
-			k := g
-			if !strings.Contains(g, "/") {
-				k = mesh.Key(v.Namespace, g)
-			}
-			if gw, ok := d.snap.Gateways[k]; ok && !seen[k] {
-				seen[k] = true
-				out = append(out, gw)
-			}
-		}
-	}
-	return out
-}
-
-func routesTo(vs *networkingv1.VirtualService, host string) bool {
-	var hosts []string
-	for _, r := range vs.Spec.GetHttp() {
-		for _, dst := range r.GetRoute() {
-			hosts = append(hosts, dst.GetDestination().GetHost())
-		}
-	}
-	for _, r := range vs.Spec.GetTls() {
-		for _, dst := range r.GetRoute() {
-			hosts = append(hosts, dst.GetDestination().GetHost())
-		}
-	}
-	for _, r := range vs.Spec.GetTcp() {
-		for _, dst := range r.GetRoute() {
-			hosts = append(hosts, dst.GetDestination().GetHost())
-		}
-	}
-	for _, h := range hosts {
-		if hostMatches(host, mesh.FQDN(h, vs.Namespace)) {
-			return true
-		}
-	}
-	return false
 }
 
 // hostMatches reports whether pattern (exact or "*.suffix") covers host, or the reverse.
@@ -230,43 +151,9 @@ func hostMatches(a, b string) bool {
 	return false
 }
 
-// podsSelectedBy returns the pods of every namespace carrying all of sel's labels.
-func (d *discovery) podsSelectedBy(sel map[string]string) []*corev1.Pod {
-	if len(sel) == 0 {
-		return nil
-	}
-	s := labels.SelectorFromSet(sel)
-	var out []*corev1.Pod
-	for _, k := range mesh.SortedKeys(d.snap.Pods) {
-		if p := d.snap.Pods[k]; s.Matches(labels.Set(p.Labels)) {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// allGatewayPods are the pods selected by any Gateway plus those labelled istio=egressgateway.
-func (d *discovery) allGatewayPods() []*corev1.Pod {
-	set := map[string]*corev1.Pod{}
-	sels := []map[string]string{egressGatewayLabel}
-	for _, k := range mesh.SortedKeys(d.snap.Gateways) {
-		sels = append(sels, d.snap.Gateways[k].Spec.GetSelector())
-	}
-	for _, sel := range sels {
-		for _, p := range d.podsSelectedBy(sel) {
-			set[mesh.Key(p.Namespace, p.Name)] = p
-		}
-	}
-	out := make([]*corev1.Pod, 0, len(set))
-	for _, k := range mesh.SortedKeys(set) {
-		out = append(out, set[k])
-	}
-	return out
-}
-
 func (d *discovery) gateway(gw *networkingv1.Gateway) {
 	obj := "Gateway " + mesh.Key(gw.Namespace, gw.Name)
-	pods := d.podsSelectedBy(gw.Spec.GetSelector())
+	pods := d.gw.podsOf(mesh.Key(gw.Namespace, gw.Name))
 	for i, srv := range gw.Spec.GetServers() {
 		tls := srv.GetTls()
 		mode := tls.GetMode()

@@ -21,14 +21,15 @@ func Run(in Input) *Report {
 	}
 	d := discover(in)
 	rep := &Report{Credentials: []Credential{}, Findings: []Finding{}, Inputs: inputs(in, d)}
+	found := map[string][]Finding{}
+	for _, f := range d.findings {
+		found[f.Credential] = append(found[f.Credential], f)
+	}
+	byName := secretsByName(in.Snapshot)
 	for _, k := range mesh.SortedKeys(d.creds) {
 		c := d.creds[k]
-		x := newCheckCtx(in, c)
-		for _, f := range d.findings {
-			if f.Credential == k {
-				x.findings = append(x.findings, f)
-			}
-		}
+		x := newCheckCtx(in, c, byName[c.Name])
+		x.findings = found[k]
 		if x.used() {
 			for _, ch := range checks {
 				ch.run(x)

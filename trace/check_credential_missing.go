@@ -48,13 +48,18 @@ func secretState(si *mesh.SecretInfo) string {
 	return "is " + si.Access
 }
 
-// secretElsewhere lists the other namespaces holding a Secret named name.
+// secretElsewhere lists the other namespaces holding a Secret named name, ordered by
+// namespace/name. It runs only for a missing credential, so it sorts just the matches.
 func (a *analysis) secretElsewhere(name, ns string) []string {
-	var out []string
-	for _, si := range a.snap.SortedSecrets() {
+	found := map[string]string{}
+	for k, si := range a.snap.Secrets {
 		if si.Name == name && si.Namespace != ns && si.Access == mesh.AccessOK {
-			out = append(out, si.Namespace)
+			found[k] = si.Namespace
 		}
+	}
+	out := make([]string, 0, len(found))
+	for _, k := range mesh.SortedKeys(found) {
+		out = append(out, found[k])
 	}
 	return out
 }

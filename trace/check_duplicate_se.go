@@ -3,8 +3,6 @@ package trace
 import (
 	"fmt"
 	"strings"
-
-	"github.com/kubectl-egress/kubectl-egress/mesh"
 )
 
 var checkDuplicateSE = check{
@@ -32,5 +30,3 @@ func runDuplicateSE(a *analysis) []issue {
 		message: fmt.Sprintf("%d ServiceEntries declare %s:%d for namespace %s: %s; only one is used", len(names), a.target.Host, a.target.Port, a.clientNS, strings.Join(names, ", ")),
 		fix:     "keep one ServiceEntry per host and port, or limit the others with exportTo"})
 }
-
-func sortedSEKeys(a *analysis) []string { return mesh.SortedKeys(a.snap.ServiceEntries) }

@@ -3,8 +3,8 @@ package trace
 import (
 	"fmt"
 
-	"github.com/kubectl-egress/kubectl-egress/mesh"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	"k8s.io/apimachinery/pkg/labels"
 )
 
 var checkGatewaySelector = check{
@@ -32,10 +32,6 @@ func runGatewaySelector(a *analysis) []issue {
 }
 
 func (a *analysis) gatewayHasPods(gw *networkingv1.Gateway) bool {
-	for _, k := range mesh.SortedKeys(a.snap.Pods) {
-		if gatewaySelects(gw, a.snap.Pods[k]) {
-			return true
-		}
-	}
-	return false
+	sel := gw.Spec.GetSelector()
+	return len(sel) > 0 && len(a.snap.PodsMatchingAnyNamespace(labels.SelectorFromSet(sel))) > 0
 }

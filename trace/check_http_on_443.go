@@ -32,17 +32,13 @@ func runHTTPOn443(a *analysis) []issue {
 // httpSEsOnPort lists the ServiceEntries visible to the client that declare the target
 // port with an HTTP protocol while it is a TLS port.
 func (a *analysis) httpSEsOnPort() []*networkingv1.ServiceEntry {
+	if !tlsPort(a.target.Port) {
+		return nil
+	}
 	var out []*networkingv1.ServiceEntry
-	for _, k := range sortedSEKeys(a) {
-		se := a.snap.ServiceEntries[k]
-		if !exportedTo(se.Spec.GetExportTo(), se.Namespace, a.clientNS) {
-			continue
-		}
-		for _, p := range se.Spec.GetPorts() {
-			if int(p.GetNumber()) == a.target.Port && isHTTPProtocol(p.GetProtocol()) && tlsPort(a.target.Port) {
-				out = append(out, se)
-				break
-			}
+	for _, se := range a.snap.ServiceEntriesOnPort(a.target.Port, httpProtocols...) {
+		if exportedTo(se.Spec.GetExportTo(), se.Namespace, a.clientNS) {
+			out = append(out, se)
 		}
 	}
 	return out

@@ -23,8 +23,7 @@ func runTCPCatchAll(a *analysis) []issue {
 		return nil // the host has its own SNI chain, which wins over the catch-all
 	}
 	var out []issue
-	for _, k := range sortedSEKeys(a) {
-		se := a.snap.ServiceEntries[k]
+	for _, se := range a.snap.ServiceEntriesOnPort(a.target.Port, "TCP") {
 		if !tcpCatchAll(se, a.target.Port) || !exportedTo(se.Spec.GetExportTo(), se.Namespace, a.clientNS) ||
 			anyHostMatches(se.Spec.GetHosts(), se.Namespace, a.target.Host) {
 			continue

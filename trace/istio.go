@@ -191,13 +191,10 @@ func clusterName(port int, subset, host string) string {
 }
 
 // isHTTPProtocol reports whether an Istio port protocol is plaintext HTTP.
-func isHTTPProtocol(p string) bool {
-	switch strings.ToUpper(p) {
-	case "HTTP", "HTTP2", "GRPC", "GRPC-WEB":
-		return true
-	}
-	return false
-}
+func isHTTPProtocol(p string) bool { return slices.Contains(httpProtocols, strings.ToUpper(p)) }
+
+// httpProtocols are the Istio port protocols served by an HTTP filter chain.
+var httpProtocols = []string{"HTTP", "HTTP2", "GRPC", "GRPC-WEB"}
 
 // isTLSProtocol reports whether an Istio port protocol carries client TLS.
 func isTLSProtocol(p string) bool {
