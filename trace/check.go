@@ -25,11 +25,12 @@ type issue struct {
 // checks is the one list of registered checks, in code order.
 var checks = []check{
 	checkNotInRegistry, checkPassthrough, checkHTTPOn443, checkWildcardResolution, checkNoEndpoints, checkDuplicateSE, checkTCPCatchAll,
+	checkMeshConfigForbidden,
 	checkPartialPorts, checkVSNotMesh, checkNoGatewayRoute, checkHostNotInGateway, checkGatewaySelector,
 	checkSubsetMissing, checkGatewayTLS, checkGatewayPort, checkTLSUnderHTTP, checkMeshVSConflict,
 	checkHiddenFromGateway, checkHiddenFromClient, checkSidecarImport, checkSidecarPolicy, checkClusterNotFound,
 	checkCredentialMissing, checkCredentialIgnored, checkPlaintextToTLS, checkDoubleTLS, checkCertValidity,
-	checkNoSNI, checkNoVerification, checkFileCert,
+	checkNoSNI, checkNoVerification, checkFileCert, checkCredentialForbidden,
 	checkNoSidecar, checkCaptureBypass, checkNetpolOpen, checkNetpolBlocks,
 	checkRejected, checkWarming, checkStale, checkMissingDump, checkGatewayReplicas,
 }

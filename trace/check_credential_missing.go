@@ -25,8 +25,8 @@ func runCredentialMissing(a *analysis) []issue {
 			continue // ignored on a sidecar: EGR0402
 		}
 		si := a.snap.Secrets[mesh.Key(u.ns, u.name)]
-		if si != nil && si.Access == mesh.AccessOK {
-			continue
+		if si != nil && (si.Access == mesh.AccessOK || si.Access == mesh.AccessForbidden) {
+			continue // forbidden: skipped, EGR0409
 		}
 		msg := fmt.Sprintf("%s uses credentialName %q, but Secret %s/%s %s", drName(u.dr), u.name, u.ns, u.name, secretState(si))
 		if elsewhere := a.secretElsewhere(u.name, u.ns); len(elsewhere) > 0 {

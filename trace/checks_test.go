@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kubectl-egress/kubectl-egress/envoy"
+	"github.com/kubectl-egress/kubectl-egress/mesh"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
@@ -219,6 +220,16 @@ func TestChecksFire(t *testing.T) {
 				d.Clusters = slices.DeleteFunc(d.Clusters, func(c envoy.Cluster) bool { return c.Name == "outbound|443||edition.cnn.com" })
 			}, object: "ServiceEntry default/edition-cnn-com", proxy: scenarioClient},
 		{name: "sidecar in sync", code: "EGR0603", scenario: "registry-only-with-se", host: "edition.cnn.com", port: 443, absent: true},
+		// A user without get on secrets: the credential is skipped (EGR0409), not called missing (EGR0401).
+		{name: "credential secret forbidden", code: "EGR0409", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80,
+			edit: forbidSecret("istio-system", "client-credential"), object: "Secret istio-system/client-credential", proxy: scenarioGateway},
+		{name: "forbidden is not missing", code: "EGR0401", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80,
+			edit: forbidSecret("istio-system", "client-credential"), absent: true},
+		{name: "credential secret readable", code: "EGR0409", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80, absent: true},
+		// A user without get on ConfigMap istio: the loader keeps Istio's default mode.
+		{name: "mesh config forbidden", code: "EGR0108", scenario: "registry-only-with-se", host: "edition.cnn.com", port: 443,
+			edit: forbidMeshConfig, object: "ConfigMap istio-system/istio"},
+		{name: "mesh config readable", code: "EGR0108", scenario: "registry-only-with-se", host: "edition.cnn.com", port: 443, absent: true},
 	})
 }
 
@@ -240,4 +251,17 @@ func TestEveryCheckTested(t *testing.T) {
 			t.Errorf("check %s (%s) is asserted by no test in trace/*_test.go and no golden report", c.code, c.title)
 		}
 	}
+}
+
+// forbidSecret makes the Secret unreadable, as the live loader records a 403.
+func forbidSecret(ns, name string) func(t *testing.T, in *Input) {
+	return func(t *testing.T, in *Input) {
+		in.Snapshot.Secrets[mesh.Key(ns, name)] = &mesh.SecretInfo{Namespace: ns, Name: name, Access: mesh.AccessForbidden}
+	}
+}
+
+// forbidMeshConfig replaces the mesh config by what the live loader keeps on a 403.
+func forbidMeshConfig(t *testing.T, in *Input) {
+	in.Snapshot.Mesh.Found, in.Snapshot.Mesh.Access = false, mesh.AccessForbidden
+	in.Snapshot.Mesh.OutboundTrafficPolicyMode = mesh.AllowAny
 }
