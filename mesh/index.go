@@ -215,3 +215,17 @@ func (s *Snapshot) NetworkPoliciesIn(namespace string) []*netv1.NetworkPolicy {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
+
+// ServiceKeyForHost returns the namespace and name of the Kubernetes Service a host names
+// (NAME.NS.svc.cluster.local, NAME.NS.svc or NAME.NS); ok is false for other hosts.
+func ServiceKeyForHost(host string) (namespace, name string, ok bool) {
+	name, rest, found := strings.Cut(host, ".")
+	if !found {
+		return "", "", false
+	}
+	namespace, _, _ = strings.Cut(rest, ".")
+	if !strings.HasSuffix(host, ".svc.cluster.local") && rest != namespace+".svc" && rest != namespace {
+		return "", "", false
+	}
+	return namespace, name, true
+}

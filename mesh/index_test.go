@@ -181,3 +181,23 @@ func BenchmarkLookups(b *testing.B) {
 		}
 	}
 }
+
+func TestServiceKeyForHost(t *testing.T) {
+	tests := []struct {
+		host, ns, name string
+		ok             bool
+	}{
+		{host: "my-nginx.mesh-external.svc.cluster.local", ns: "mesh-external", name: "my-nginx", ok: true},
+		{host: "my-nginx.mesh-external.svc", ns: "mesh-external", name: "my-nginx", ok: true},
+		{host: "my-nginx.mesh-external", ns: "mesh-external", name: "my-nginx", ok: true},
+		{host: "edition.cnn.com"},
+		{host: "api.example.com"},
+		{host: "localhost"},
+	}
+	for _, tt := range tests {
+		ns, name, ok := ServiceKeyForHost(tt.host)
+		if ns != tt.ns || name != tt.name || ok != tt.ok {
+			t.Errorf("ServiceKeyForHost(%q) = %q, %q, %v, want %q, %q, %v", tt.host, ns, name, ok, tt.ns, tt.name, tt.ok)
+		}
+	}
+}

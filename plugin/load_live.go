@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -53,8 +54,9 @@ func (o *TraceOptions) loadLive(ctx context.Context) (*loaded, error) {
 }
 
 // loadClusterState reads the Istio config of all namespaces (exportTo makes any namespace's
-// config visible), the mesh config, the client namespace's NetworkPolicies, the gateway
-// pods and Services, and the Secrets named by credentialName.
+// config visible), the mesh config, the client namespace's NetworkPolicies, the Service the
+// host names (a *.svc.cluster.local host), the gateway pods and Services, and the Secrets
+// named by credentialName.
 func (o *TraceOptions) loadClusterState(ctx context.Context, live *mesh.Live) error {
 	if err := live.LoadIstioConfig(ctx, nil); err != nil {
 		return err
@@ -67,6 +69,11 @@ func (o *TraceOptions) loadClusterState(ctx context.Context, live *mesh.Live) er
 	}
 	if err := live.LoadNetworkPolicies(ctx, o.Namespace); err != nil {
 		o.progressf("warning: %v; NetworkPolicies are not checked\n", err)
+	}
+	if ns, name, ok := mesh.ServiceKeyForHost(strings.ToLower(o.Target.Host)); ok {
+		if _, err := live.LoadService(ctx, ns, name); err != nil && !apierrors.IsNotFound(err) {
+			o.progressf("warning: %v; the host's Service address is not taken into account\n", err)
+		}
 	}
 	gwNamespaces, err := o.loadGateways(ctx, live)
 	if err != nil {

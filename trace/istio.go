@@ -66,12 +66,8 @@ func anyHostMatches(patterns []string, ns, host string) bool {
 
 // serviceForHost returns the Kubernetes Service a cluster-local host names, or nil.
 func serviceForHost(s *mesh.Snapshot, host string) *corev1.Service {
-	name, rest, ok := strings.Cut(host, ".")
+	ns, name, ok := mesh.ServiceKeyForHost(host)
 	if !ok {
-		return nil
-	}
-	ns, _, _ := strings.Cut(rest, ".")
-	if !strings.HasSuffix(host, ".svc.cluster.local") && rest != ns+".svc" && rest != ns {
 		return nil
 	}
 	return s.Services[mesh.Key(ns, name)]
