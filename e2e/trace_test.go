@@ -182,11 +182,16 @@ func kubectlEgress(t *testing.T, c *testcluster.Cluster, pathEnv string, args ..
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(kubectl, append(args, "--kubeconfig", c.Kubeconfig)...)
+	return runCommand(pathEnv, kubectl, append(args, "--kubeconfig", c.Kubeconfig)...)
+}
+
+// runCommand runs name with pathEnv added to the environment, keeping stdout and stderr apart.
+func runCommand(pathEnv, name string, args ...string) ([]byte, string, error) {
+	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), pathEnv)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	return stdout.Bytes(), stderr.String(), err
 }
 
