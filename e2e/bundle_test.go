@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -21,10 +22,17 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
 	"github.com/kubectl-egress/kubectl-egress/internal/testcluster"
 	"github.com/kubectl-egress/kubectl-egress/mesh"
+	"github.com/kubectl-egress/kubectl-egress/plugin"
+	"github.com/kubectl-egress/kubectl-egress/secrets"
 	"github.com/kubectl-egress/kubectl-egress/trace"
 )
+
+// secretsReport names the check-secrets report where a test's local variable shadows the package.
+type secretsReport = secrets.Report
 
 // secretValue is a non-certificate data value that must never leave the cluster.
 const secretValue = "hunter2-do-not-print"
@@ -129,6 +137,24 @@ func TestTraceBundleReplays(t *testing.T) {
 		t.Errorf("bundle Secret does not hold the redacted placeholder for tls.key")
 	}
 	t.Logf("bundle: %d entries (%d manifests, %d dumps); replay equals the live report", len(entries), manifests, dumps)
+
+	t.Run("check-secrets reads the bundle", func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		code := plugin.Main(context.Background(), genericiooptions.IOStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr},
+			[]string{"check-secrets", "-A", "-o", "json", "-f", out, "--kubeconfig", "/nonexistent/kubeconfig"})
+		if code != plugin.ExitOK && code != plugin.ExitFindings {
+			t.Fatalf("check-secrets -f %s: exit %d\n%s", out, code, stderr.String())
+		}
+		assertNoSecrets(t, "check-secrets on the bundle", append(stdout.Bytes(), stderr.Bytes()...), secrets)
+		var rep secretsReport
+		if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+			t.Fatalf("check-secrets -o json: %v\n%s", err, stdout.String())
+		}
+		cred := findCredential(t, &rep, "istio-system", "client-credential")
+		if cred.Secret.Access != "ok" || cred.Secret.ChainVerified != "verified" || len(cred.Proxies) != 1 || !cred.Proxies[0].Dump {
+			t.Errorf("credential from the bundle = %+v, want the recorded certificates verified and the gateway's recorded dump read", cred)
+		}
+	})
 }
 
 func readBundle(t *testing.T, file string) map[string][]byte {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	authv1 "k8s.io/api/authorization/v1"
@@ -33,11 +32,12 @@ func (o *CheckSecretsOptions) loadSecretsInput(ctx context.Context) (secrets.Inp
 	return in, o.loadSecretsLive(ctx, &in)
 }
 
-// loadSecretsFiles: manifests, the Secrets' certificates and --dump files (plus a
-// scenario directory's dumps/<ns>/<pod>.json).
+// loadSecretsFiles: manifests, the Secrets' certificates and --dump files, plus a scenario
+// directory's or a support bundle's dumps/<ns>/<pod>.json (as trace -f reads them).
 func (o *CheckSecretsOptions) loadSecretsFiles(in *secrets.Input) error {
 	in.Source = "files"
-	manifests, dumps, err := secretsScenarioInputs(o.Filenames)
+	manifests, dumps, tmp, err := scenarioInputs(o.Filenames, o.In)
+	defer removeAll(tmp)
 	if err != nil {
 		return err
 	}
@@ -64,27 +64,6 @@ func (o *CheckSecretsOptions) loadSecretsFiles(in *secrets.Input) error {
 		}
 	}
 	return nil
-}
-
-// secretsScenarioInputs expands a scenario directory (DIR/manifests, DIR/dumps) and
-// returns the manifest paths and the dump files by "namespace/pod".
-func secretsScenarioInputs(paths []string) ([]string, map[string]string, error) {
-	var manifests []string
-	dumps := map[string]string{}
-	for _, p := range paths {
-		m := filepath.Join(p, "manifests")
-		if st, err := os.Stat(m); err != nil || !st.IsDir() {
-			manifests = append(manifests, p)
-			continue
-		}
-		manifests = append(manifests, m)
-		files, _ := filepath.Glob(filepath.Join(p, "dumps", "*", "*.json"))
-		for _, f := range files {
-			ns := filepath.Base(filepath.Dir(f))
-			dumps[ns+"/"+strings.TrimSuffix(filepath.Base(f), ".json")] = f
-		}
-	}
-	return manifests, dumps, nil
 }
 
 // loadSecretsLive reads Istio config, the proxies, the Secrets, the proxies' RBAC and

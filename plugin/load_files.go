@@ -3,6 +3,7 @@ package plugin
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,7 +18,7 @@ import (
 
 // loadFiles builds the trace input from -f and --dump only: no kubeconfig, no client.
 func (o *TraceOptions) loadFiles() (*loaded, error) {
-	manifests, dumpFiles, tmp, err := scenarioInputs(o.Filenames)
+	manifests, dumpFiles, tmp, err := scenarioInputs(o.Filenames, o.In)
 	defer removeAll(tmp)
 	if err != nil {
 		return nil, err
@@ -63,10 +64,17 @@ func (o *TraceOptions) loadFiles() (*loaded, error) {
 // scenarioInputs expands -f: a directory holding manifests/ is a scenario, whose
 // dumps/<namespace>/<pod>.json are the dumps; a .tar.gz support bundle is extracted to a
 // temporary directory (returned in tmp, for the caller to remove) and read as a scenario;
-// anything else is manifests as for kubectl -f.
-func scenarioInputs(paths []string) (manifests []string, dumps map[string]string, tmp []string, err error) {
+// "-" is manifests read from stdin (into a temporary directory too); anything else is
+// manifests as for kubectl -f.
+func scenarioInputs(paths []string, stdin io.Reader) (manifests []string, dumps map[string]string, tmp []string, err error) {
 	dumps = map[string]string{}
 	for _, p := range paths {
+		if p == "-" {
+			if p, err = saveStdin(stdin); err != nil {
+				return nil, nil, tmp, err
+			}
+			tmp = append(tmp, filepath.Dir(p))
+		}
 		if isBundle(p) {
 			if p, err = extractBundle(p); err != nil {
 				return nil, nil, tmp, err
@@ -87,6 +95,30 @@ func scenarioInputs(paths []string) (manifests []string, dumps map[string]string
 		}
 	}
 	return manifests, dumps, tmp, nil
+}
+
+// saveStdin copies the manifests on stdin to a file in a new temporary directory.
+func saveStdin(stdin io.Reader) (string, error) {
+	if stdin == nil {
+		return "", &InputError{Err: errors.New("read -f -: no standard input")}
+	}
+	dir, err := os.MkdirTemp("", "kubectl-egress-stdin-")
+	if err != nil {
+		return "", fmt.Errorf("read -f -: %w", err)
+	}
+	f := filepath.Join(dir, "stdin.yaml")
+	out, err := os.OpenFile(f, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
+	if err == nil {
+		_, err = io.Copy(out, stdin)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return "", &InputError{Err: fmt.Errorf("read -f - (standard input): %w", err)}
+	}
+	return f, nil
 }
 
 func removeAll(dirs []string) {

@@ -248,3 +248,45 @@ func TestTraceCompletesFlagValues(t *testing.T) {
 		t.Errorf("__complete trace -o: exit %d, stdout %q; want it to start with %q", code, stdout, want)
 	}
 }
+
+// TestManifestsFromStdin runs both commands with -f -: the manifests come from standard
+// input, as for kubectl -f -, and give the answer the files give.
+func TestManifestsFromStdin(t *testing.T) {
+	dir := scenario("gateway-mtls-origination")
+	files, err := filepath.Glob(filepath.Join(dir, "manifests", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no manifests in %s: %v", dir, err)
+	}
+	var all bytes.Buffer
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(b)
+		all.WriteString("\n---\n")
+	}
+	gw := "istio-system/istio-egressgateway-6d8c4b7f9-xk2lp=" + filepath.Join(dir, "dumps", "istio-system", "istio-egressgateway-6d8c4b7f9-xk2lp.json")
+	client := "default/sleep-7b4c9d8f6-abcde=" + filepath.Join(dir, "dumps", "default", "sleep-7b4c9d8f6-abcde.json")
+	for _, args := range [][]string{
+		{"trace", "http://my-nginx.mesh-external.svc.cluster.local", "--from", "deploy/sleep", "-o", "json", "--dump", gw, "--dump", client},
+		{"check-secrets", "-A", "-o", "json", "--dump", gw, "--now", "2026-06-01T00:00:00Z"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			fromFiles, _, wantCode := runMain(t, append(append(args, "-f", dir), noCluster...)...)
+			var out, errOut bytes.Buffer
+			streams := genericiooptions.IOStreams{In: bytes.NewReader(all.Bytes()), Out: &out, ErrOut: &errOut}
+			code := plugin.Main(context.Background(), streams, append(append(args, "-f", "-"), noCluster...))
+			if code != wantCode || out.String() != fromFiles {
+				t.Errorf("-f - exit %d, want %d as with -f %s; stderr:\n%s\nstdout:\n%s\nwant:\n%s", code, wantCode, dir, errOut.String(), out.String(), fromFiles)
+			}
+		})
+	}
+	t.Run("no stdin", func(t *testing.T) {
+		var out, errOut bytes.Buffer
+		code := plugin.Main(context.Background(), genericiooptions.IOStreams{Out: &out, ErrOut: &errOut}, append([]string{"trace", "x", "--from", "deploy/sleep", "-f", "-"}, noCluster...))
+		if code != plugin.ExitBadInput || !strings.Contains(errOut.String(), "-f -") {
+			t.Errorf("exit %d, stderr %q; want %d naming -f -", code, errOut.String(), plugin.ExitBadInput)
+		}
+	})
+}
