@@ -19,12 +19,8 @@ var checkCredentialForbidden = check{
 
 func runCredentialForbidden(a *analysis) []issue {
 	var out []issue
-	for _, u := range a.credentialUses() {
-		if u.onSide && len(u.dr.Spec.GetWorkloadSelector().GetMatchLabels()) == 0 {
-			continue // ignored on a sidecar: EGR0402
-		}
-		si := a.snap.Secrets[mesh.Key(u.ns, u.name)]
-		if si == nil || si.Access != mesh.AccessForbidden {
+	for _, u := range a.credentialSecrets() {
+		if u.secret == nil || u.secret.Access != mesh.AccessForbidden {
 			continue
 		}
 		out = append(out, issue{object: objName("Secret", u.ns, u.name), proxy: u.proxy, hop: u.hop,

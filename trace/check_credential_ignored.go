@@ -14,7 +14,7 @@ var checkCredentialIgnored = check{
 func runCredentialIgnored(a *analysis) []issue {
 	var out []issue
 	for _, u := range a.credentialUses() {
-		if !u.onSide || len(u.dr.Spec.GetWorkloadSelector().GetMatchLabels()) > 0 {
+		if !u.ignored() {
 			continue
 		}
 		out = append(out, issue{object: drName(u.dr), proxy: u.proxy, hop: u.hop,

@@ -20,15 +20,11 @@ var checkCredentialMissing = check{
 
 func runCredentialMissing(a *analysis) []issue {
 	var out []issue
-	for _, u := range a.credentialUses() {
-		if u.onSide && len(u.dr.Spec.GetWorkloadSelector().GetMatchLabels()) == 0 {
-			continue // ignored on a sidecar: EGR0402
-		}
-		si := a.snap.Secrets[mesh.Key(u.ns, u.name)]
-		if si != nil && (si.Access == mesh.AccessOK || si.Access == mesh.AccessForbidden) {
+	for _, u := range a.credentialSecrets() {
+		if si := u.secret; si != nil && (si.Access == mesh.AccessOK || si.Access == mesh.AccessForbidden) {
 			continue // forbidden: skipped, EGR0409
 		}
-		msg := fmt.Sprintf("%s uses credentialName %q, but Secret %s/%s %s", drName(u.dr), u.name, u.ns, u.name, secretState(si))
+		msg := fmt.Sprintf("%s uses credentialName %q, but Secret %s/%s %s", drName(u.dr), u.name, u.ns, u.name, secretState(u.secret))
 		if elsewhere := a.secretElsewhere(u.name, u.ns); len(elsewhere) > 0 {
 			msg += "; a Secret of that name exists in " + strings.Join(elsewhere, ", ")
 		}

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"github.com/kubectl-egress/kubectl-egress/envoy"
+	"github.com/kubectl-egress/kubectl-egress/mesh"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 )
 
@@ -14,6 +15,29 @@ type credUse struct {
 	hop    int
 	port   int
 	onSide bool // used by the client's sidecar
+}
+
+// ignored reports whether istiod ignores the credentialName: a sidecar DestinationRule
+// without a workloadSelector (EGR0402).
+func (u credUse) ignored() bool {
+	return u.onSide && len(u.dr.Spec.GetWorkloadSelector().GetMatchLabels()) == 0
+}
+
+// credentialSecrets pairs each credentialName istiod honours on the path with what the
+// loader knows of its Secret (nil when it was not read).
+func (a *analysis) credentialSecrets() []credSecret {
+	var out []credSecret
+	for _, u := range a.credentialUses() {
+		if !u.ignored() {
+			out = append(out, credSecret{credUse: u, secret: a.snap.Secrets[mesh.Key(u.ns, u.name)]})
+		}
+	}
+	return out
+}
+
+type credSecret struct {
+	credUse
+	secret *mesh.SecretInfo
 }
 
 // credentialUses lists the credentialNames of the DestinationRules that originate TLS
