@@ -90,6 +90,10 @@ func decodeJSON(data []byte, out *decoded) error {
 	return decodeObject(h, data, out)
 }
 
+// ReasonUnsupportedAPIVersion starts the Skip reason of a modelled kind in an apiVersion
+// that is not read.
+const ReasonUnsupportedAPIVersion = "unsupported apiVersion"
+
 // decodeObject decodes one non-List object, or records why it is skipped.
 func decodeObject(h header, data []byte, out *decoded) error {
 	group, version := splitAPIVersion(h.APIVersion)
@@ -99,7 +103,7 @@ func decodeObject(h header, data []byte, out *decoded) error {
 	case !known:
 		skip.Reason = "kind not modelled by kubectl-egress"
 	case group != wantGroup || !slices.Contains(info.versions, version):
-		skip.Reason = fmt.Sprintf("unsupported apiVersion %s for %s (want %s/%s)",
+		skip.Reason = fmt.Sprintf(ReasonUnsupportedAPIVersion+" %s for %s (want %s/%s)",
 			h.APIVersion, h.Kind, wantGroup, strings.Join(info.versions, "|"))
 	}
 	if skip.Reason != "" {

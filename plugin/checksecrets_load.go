@@ -51,6 +51,7 @@ func (o *CheckSecretsOptions) loadSecretsFiles(in *secrets.Input) error {
 	if in.Snapshot, err = mesh.LoadFiles(manifests); err != nil {
 		return &InputError{Err: err}
 	}
+	warnSkipped(o.ErrOut, in.Snapshot.Skipped)
 	if in.Certs, err = mesh.ReadSecretCerts(manifests); err != nil {
 		return &InputError{Err: err}
 	}

@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -149,6 +150,26 @@ func dumpKey(key string) bool {
 }
 
 // progressf writes a progress or warning line to stderr, terminal-escaped.
+// warnSkipped warns of manifests of a kind kubectl-egress models (a ServiceEntry, a Pod, ...)
+// that were skipped for an apiVersion it does not read: left out silently, they could change
+// the answer. Kinds it does not model (ConfigMaps, CRDs of other projects) are not listed.
+func warnSkipped(w io.Writer, skips []mesh.Skip) {
+	for _, sk := range skips {
+		if !strings.HasPrefix(sk.Reason, mesh.ReasonUnsupportedAPIVersion) {
+			continue
+		}
+		name := sk.Name
+		if sk.Namespace != "" {
+			name = sk.Namespace + "/" + sk.Name
+		}
+		from := ""
+		if sk.Source != "" {
+			from = " in " + sk.Source
+		}
+		fmt.Fprint(w, render.EscapeControl(fmt.Sprintf("warning: skipped %s %s%s: %s; the answer does not take it into account\n", sk.Kind, name, from, sk.Reason)))
+	}
+}
+
 func (o *TraceOptions) progressf(format string, a ...any) {
 	fmt.Fprint(o.ErrOut, render.EscapeControl(fmt.Sprintf(format, a...)))
 }

@@ -37,6 +37,7 @@ func (o *TraceOptions) loadFiles() (*loaded, error) {
 	if snap.Objects() == 0 && len(snap.Skipped) == 0 {
 		return nil, &InputError{Err: fmt.Errorf("load %s: no Kubernetes objects found; -f needs the pods and Istio config to trace", strings.Join(o.Filenames, ", "))}
 	}
+	warnSkipped(o.ErrOut, snap.Skipped)
 	pods, err := snap.ResolveWorkload(o.Namespace, o.From)
 	if err != nil {
 		err = fmt.Errorf("%w in the files given with -f %s", err, strings.Join(o.Filenames, ","))
