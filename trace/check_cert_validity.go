@@ -29,7 +29,7 @@ func runCertValidity(a *analysis) []issue {
 			}
 			for _, c := range s.Certificates {
 				if msg := validity(c, a.in.Now); msg != "" {
-					out = append(out, issue{proxy: lg.proxy, hop: lg.clusterHop,
+					out = append(out, issue{object: sdsObject(name, lg.proxy), proxy: lg.proxy, hop: lg.clusterHop,
 						message: fmt.Sprintf("SDS secret %s on %s: certificate %q (serial %s) %s", name, lg.proxy, c.Subject, c.Serial, msg),
 						fix:     "renew the certificate in the Secret; kubectl egress check-secrets gives details"})
 				}

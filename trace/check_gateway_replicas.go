@@ -17,11 +17,11 @@ func runGatewayReplicas(a *analysis) []issue {
 	for _, r := range a.gatewayReplicas() {
 		switch {
 		case r.missing:
-			out = append(out, issue{proxy: r.proxy, hop: a.gw.listenerHop,
+			out = append(out, issue{object: podName(r.proxy), proxy: r.proxy, hop: a.gw.listenerHop,
 				message: fmt.Sprintf("egress gateway replica %s has no config dump; only %s was followed, so requests landing on %s are not traced", r.proxy, a.gw.proxy, r.proxy),
 				fix:     "fetch its dump (is the pod running and its admin port reachable?) and trace again, or pass the dump"})
 		case r.diff != "":
-			out = append(out, issue{proxy: r.proxy, hop: a.gw.listenerHop,
+			out = append(out, issue{object: podName(r.proxy), proxy: r.proxy, hop: a.gw.listenerHop,
 				message: "egress gateway replicas disagree: " + r.diff + "; requests landing on " + r.proxy + " take another path",
 				fix:     "istioctl proxy-status " + r.proxy + " (is it in sync with istiod?); restart the stale replica"})
 		}

@@ -23,6 +23,6 @@ func runMeshConfigForbidden(a *analysis) []issue {
 	} else {
 		msg += " and the client's dump is missing: a verdict that depends on the mode may be wrong"
 	}
-	return one(issue{object: objName("ConfigMap", a.snap.Mesh.RootNamespace, "istio"), hop: -1, message: msg,
+	return one(issue{object: objName("ConfigMap", a.snap.IstioNamespace, "istio"), hop: -1, message: msg,
 		fix: "grant get on ConfigMap istio in the Istio namespace (deploy/rbac.yaml, Role kubectl-egress-credentials)"})
 }

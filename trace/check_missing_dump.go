@@ -11,7 +11,7 @@ var checkMissingDump = check{
 func runMissingDump(a *analysis) []issue {
 	var out []issue
 	for _, p := range a.rep.Inputs.MissingDumps {
-		out = append(out, issue{proxy: p, hop: -1,
+		out = append(out, issue{object: podName(p), proxy: p, hop: -1,
 			message: "no config dump for " + p + ": its hops are traced from the Istio objects only",
 			fix:     "kubectl exec -n NS POD -c istio-proxy -- pilot-agent request GET config_dump > dump.json, or trace against the live cluster"})
 	}

@@ -33,8 +33,21 @@ func runNotInRegistry(a *analysis) []issue {
 	if a.side.clusterName == blackHoleCluster {
 		hop = a.side.clusterHop
 	}
-	return one(issue{proxy: a.in.Client, hop: hop, message: msg + " (" + a.blockedResponse() + ")",
+	object := a.policyObject()
+	if len(a.intent.SEs) > 0 {
+		object = seName(a.intent.SEs[0])
+	}
+	return one(issue{object: object, proxy: a.in.Client, hop: hop, message: msg + " (" + a.blockedResponse() + ")",
 		fix: fmt.Sprintf("add a ServiceEntry for %s with port %d (protocol %s), exported to %s", a.target.Host, a.target.Port, seProtocolHint(a.target), a.clientNS)})
+}
+
+// policyObject names the object that sets the client's outboundTrafficPolicy: a Sidecar
+// overriding it, else the mesh config.
+func (a *analysis) policyObject() string {
+	if sc := a.clientSidecar(); sc != nil && sc.Spec.GetOutboundTrafficPolicy() != nil {
+		return objName("Sidecar", sc.Namespace, sc.Name)
+	}
+	return objName("ConfigMap", a.snap.IstioNamespace, "istio")
 }
 
 // httpOnTLSPort reports whether a visible HTTP ServiceEntry port sits on the target port

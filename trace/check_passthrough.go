@@ -19,7 +19,7 @@ func runPassthrough(a *analysis) []issue {
 	if a.side.vhost != nil {
 		how = "virtual host " + a.side.vhost.Name
 	}
-	return one(issue{proxy: a.in.Client, hop: a.side.clusterHop,
+	return one(issue{object: a.policyObject(), proxy: a.in.Client, hop: a.side.clusterHop,
 		message: fmt.Sprintf("no ServiceEntry declares %s:%d for namespace %s; %s (%s) sends it to PassthroughCluster, bypassing the egress gateway and mesh policy", a.target.Host, a.target.Port, a.clientNS, how, a.intent.Mode),
 		fix:     "declare the host with a ServiceEntry (and route it through the egress gateway), or set outboundTrafficPolicy REGISTRY_ONLY"})
 }

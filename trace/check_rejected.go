@@ -22,7 +22,7 @@ func runRejected(a *analysis) []issue {
 			if m.Error == nil {
 				return
 			}
-			out = append(out, issue{proxy: lg.proxy, hop: hop,
+			out = append(out, issue{object: podName(lg.proxy), proxy: lg.proxy, hop: hop,
 				message: fmt.Sprintf("%s rejected %s %s (state %s): %s", lg.proxy, kind, name, m.State, m.Error.Details),
 				fix:     "fix the Istio object that produced it (istioctl analyze; istiod logs for the push error)"})
 		}

@@ -30,7 +30,7 @@ func runWarming(a *analysis) []issue {
 				if isFileSecret(name) {
 					continue // a file on the proxy, not a Secret: EGR0408
 				}
-				out = append(out, issue{proxy: lg.proxy, hop: lg.clusterHop,
+				out = append(out, issue{object: sdsObject(name, lg.proxy), proxy: lg.proxy, hop: lg.clusterHop,
 					message: fmt.Sprintf("SDS secret %s on %s is warming: the proxy never received it (Secret missing, in the wrong namespace or not readable)", name, lg.proxy),
 					fix:     "create or fix the Secret " + strings.TrimPrefix(name, "kubernetes://") + " in namespace " + namespaceOf(lg.proxy) + "; kubectl egress check-secrets gives details"})
 			}

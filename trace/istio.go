@@ -170,6 +170,19 @@ func hasSubset(dr *networkingv1.DestinationRule, subset string) bool {
 // objName renders "Kind ns/name".
 func objName(kind, ns, name string) string { return kind + " " + ns + "/" + name }
 
+// podName names a proxy ("namespace/pod") as an object.
+func podName(proxy string) string { return "Pod " + proxy }
+
+// sdsObject names the object behind an SDS secret a proxy uses: the Secret of a
+// kubernetes://NAME (or NAME-cacert, the CA of credential NAME) in the proxy's namespace,
+// else the proxy's pod (file-mounted certificates, the workload's own identity).
+func sdsObject(sds, proxy string) string {
+	if name, ok := strings.CutPrefix(sds, "kubernetes://"); ok && name != "" {
+		return objName("Secret", namespaceOf(proxy), strings.TrimSuffix(name, "-cacert"))
+	}
+	return podName(proxy)
+}
+
 func seName(se *networkingv1.ServiceEntry) string {
 	return objName("ServiceEntry", se.Namespace, se.Name)
 }
