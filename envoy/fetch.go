@@ -30,7 +30,8 @@ type DumpQuery struct {
 	IncludeEDS bool
 }
 
-// Path is the admin request path for q.
+// Path is the admin request path for q. Commas stay unescaped: Envoy splits mask on them
+// (an Envoy that does not URL-decode admin queries still reads a mask right).
 func (q DumpQuery) Path() string {
 	v := url.Values{}
 	if q.Resource != "" {
@@ -48,7 +49,8 @@ func (q DumpQuery) Path() string {
 	if len(v) == 0 {
 		return "/config_dump"
 	}
-	return "/config_dump?" + strings.ReplaceAll(v.Encode(), "include_eds=", "include_eds")
+	query := strings.ReplaceAll(v.Encode(), "include_eds=", "include_eds")
+	return "/config_dump?" + strings.ReplaceAll(query, "%2C", ",")
 }
 
 // Fetcher reads proxies' Envoy admin endpoints through the API server's pods/portforward,
@@ -165,9 +167,21 @@ func readBody(resp *http.Response, path string) ([]byte, error) {
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("proxy admin answered %s: %s", resp.Status, adminSnippet(body))
+		return nil, &AdminError{Code: resp.StatusCode, Status: resp.Status, Body: adminSnippet(body)}
 	}
 	return body, nil
+}
+
+// AdminError is a proxy admin's answer other than 200 OK, e.g. Envoy's 400 for a
+// config_dump mask that fits no dump type.
+type AdminError struct {
+	Code   int
+	Status string
+	Body   string // the first line of the answer, shortened
+}
+
+func (e *AdminError) Error() string {
+	return fmt.Sprintf("proxy admin answered %s: %s", e.Status, e.Body)
 }
 
 func adminSnippet(b []byte) string {
