@@ -21,6 +21,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-egress/kubectl-egress/envoy"
+	"github.com/kubectl-egress/kubectl-egress/internal/envoyadmin"
 	"github.com/kubectl-egress/kubectl-egress/internal/testcluster"
 	"github.com/kubectl-egress/kubectl-egress/mesh"
 	"github.com/kubectl-egress/kubectl-egress/plugin"
@@ -160,19 +161,19 @@ func copyManifests(t *testing.T, dir string) string {
 	return out
 }
 
+// adminHandler serves a dump file as a proxy's Envoy admin, with Envoy's /config_dump
+// query parameters (mask, name_regex, include_eds), which the live trace narrows with.
 func adminHandler(t *testing.T, file string) http.Handler {
 	t.Helper()
 	dump, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/config_dump" {
-			http.Error(w, "invalid path: "+r.URL.Path, http.StatusNotFound)
-			return
-		}
-		_, _ = w.Write(dump)
-	})
+	a, err := envoyadmin.New(dump)
+	if err != nil {
+		t.Fatalf("serve %s: %v", file, err)
+	}
+	return a
 }
 
 // kubectlEgress runs the real kubectl with the plugin on PATH, keeping stdout and stderr apart.

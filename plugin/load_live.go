@@ -47,8 +47,8 @@ func (o *TraceOptions) loadLive(ctx context.Context) (*loaded, error) {
 	needed := proxiesNeeded(live.Snapshot(), o.Target.Host, o.Target.Port, l.Input.Client)
 	fetched := o.fetchDumps(ctx, cfg, kube, needed, l)
 	if klog.V(1).Enabled() {
-		o.progressf("read the cluster with %d API requests, then %d proxy dump(s) (%s) through pods/portforward\n",
-			live.Requests(), fetched.count, formatBytes(int(fetched.bytes)))
+		o.progressf("read the cluster with %d API requests, then %d proxy dump(s) (%s in %d admin requests; %d narrowed, %d whole) through pods/portforward\n",
+			live.Requests(), fetched.count, formatBytes(int(fetched.bytes)), fetched.requests, fetched.narrowed, fetched.count-fetched.narrowed)
 	}
 	return l, nil
 }
@@ -116,12 +116,16 @@ func (o *TraceOptions) loadGateways(ctx context.Context, live *mesh.Live) ([]str
 }
 
 type fetchStats struct {
-	count int
-	bytes int64
+	count    int
+	narrowed int // proxies read with narrowed requests, not as whole dumps
+	requests int
+	bytes    int64
 }
 
-// fetchDumps fetches and parses the dumps of the needed proxies. A proxy whose dump cannot
-// be had is traced from intent only: a warning, and it is recorded as missing.
+// fetchDumps fetches and parses the dumps of the needed proxies: only what a trace of the
+// host reads (envoy.FetchForHost, Envoy's own config_dump filters), or whole dumps with
+// --full-dump or --bundle. A proxy whose dump cannot be had is traced from intent only: a
+// warning, and it is recorded as missing.
 func (o *TraceOptions) fetchDumps(ctx context.Context, cfg *rest.Config, kube kubernetes.Interface, needed []string, l *loaded) fetchStats {
 	if len(needed) == 0 {
 		return fetchStats{}
@@ -133,28 +137,49 @@ func (o *TraceOptions) fetchDumps(ctx context.Context, cfg *rest.Config, kube ku
 		ns, name, _ := strings.Cut(key, "/")
 		refs = append(refs, envoy.PodRef{Namespace: ns, Name: name})
 	}
+	whole := o.FullDump || o.bundle != nil
 	var stats fetchStats
-	for _, res := range f.FetchAll(ctx, refs, envoy.DumpQuery{IncludeEDS: true}, nil) {
+	for _, res := range f.FetchAllForHost(ctx, refs, strings.ToLower(o.Target.Host), o.Target.Port, whole) {
 		key := res.Pod.String()
+		stats.requests += res.Requests
 		d, err := o.parseFetched(key, res)
 		if err != nil {
 			o.progressf("fetching config from %s... failed: %v; tracing it from Istio config only\n", key, err)
 			l.missingDumps = append(l.missingDumps, key)
 			continue
 		}
-		o.progressf("fetching config from %s... ok (%s)\n", key, formatBytes(len(res.Data)))
+		o.progressf("fetching config from %s... ok (%s, %s)\n", key, formatBytes(len(res.Data)), o.fetchMode(res.HostFetch))
 		o.warnUnknownTypes(key, d)
 		l.Input.Dumps[key] = d
 		if o.bundle != nil {
 			o.bundle.recordDump(key, res.Data)
 		}
 		stats.count++
+		if !res.Full {
+			stats.narrowed++
+		}
 	}
 	stats.bytes = f.BytesFetched()
 	return stats
 }
 
-func (o *TraceOptions) parseFetched(key string, res envoy.FetchResult) (*envoy.Dump, error) {
+// fetchMode says how a proxy's config was read: narrowed, whole on request, or whole
+// because the proxy admin would not narrow it.
+func (o *TraceOptions) fetchMode(hf envoy.HostFetch) string {
+	switch {
+	case hf.Full && hf.Note != "":
+		return "whole dump: " + hf.Note
+	case hf.Full && o.bundle != nil:
+		return "whole dump for --bundle"
+	case hf.Full:
+		return "whole dump, --full-dump"
+	case hf.Note != "":
+		return fmt.Sprintf("%d narrowed config_dump requests; %s", hf.Requests, hf.Note)
+	}
+	return fmt.Sprintf("%d narrowed config_dump requests", hf.Requests)
+}
+
+func (o *TraceOptions) parseFetched(key string, res envoy.HostResult) (*envoy.Dump, error) {
 	if res.Err != nil {
 		return nil, res.Err
 	}

@@ -41,6 +41,7 @@ type TraceOptions struct {
 	Filenames        []string
 	Dumps            []string
 	Bundle           string
+	FullDump         bool
 
 	// Resolved by Complete.
 	Target    Target
@@ -115,7 +116,8 @@ func (o *TraceOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Color, "color", o.Color, "Colour the table output: auto|always|never (auto honours NO_COLOR)")
 	fs.StringSliceVarP(&o.Filenames, "filename", "f", o.Filenames, "Offline: manifests (file or directory, as kubectl -f); a directory holding manifests/ and dumps/<namespace>/<pod>.json is read as a scenario")
 	fs.StringArrayVar(&o.Dumps, "dump", o.Dumps, "Offline: a proxy's Envoy config dump, NAMESPACE/POD=FILE (repeatable)")
-	fs.StringVar(&o.Bundle, "bundle", o.Bundle, "Live: also write every object and dump the trace read to this .tar.gz support bundle (Secrets redacted to metadata and certificates); replay it with -f BUNDLE")
+	fs.StringVar(&o.Bundle, "bundle", o.Bundle, "Live: also write every object and dump the trace read to this .tar.gz support bundle (Secrets redacted to metadata and certificates; whole dumps); replay it with -f BUNDLE")
+	fs.BoolVar(&o.FullDump, "full-dump", o.FullDump, "Live: fetch each proxy's whole config dump instead of asking Envoy for the host's resources only (config_dump's mask= and name_regex=)")
 }
 
 // Complete parses the target and resolves the namespace. Offline, no kubeconfig is read.
