@@ -36,9 +36,24 @@ const Namespaces = 100
 // and Secret in ns-M). Pods pod-N carry a sidecar and app=client-(N/100%10). It returns the
 // certificates of the Secrets by "namespace/name", as the file loader reads them.
 func AddMesh(s *mesh.Snapshot, size MeshSize) (map[string]mesh.SecretCerts, error) {
-	pki, err := newPKI()
+	objs, certs, err := MeshObjects(size)
 	if err != nil {
 		return nil, err
+	}
+	for _, o := range objs {
+		if err := s.Add(o, "scale"); err != nil {
+			return nil, fmt.Errorf("add generated object: %w", err)
+		}
+	}
+	return certs, nil
+}
+
+// MeshObjects returns the objects AddMesh adds (Namespaces first), to create them in a
+// cluster, and the certificates of the Secrets by "namespace/name".
+func MeshObjects(size MeshSize) ([]runtime.Object, map[string]mesh.SecretCerts, error) {
+	pki, err := newPKI()
+	if err != nil {
+		return nil, nil, err
 	}
 	var objs []runtime.Object
 	for m := range Namespaces {
@@ -60,17 +75,12 @@ func AddMesh(s *mesh.Snapshot, size MeshSize) (map[string]mesh.SecretCerts, erro
 	for i := range size.Secrets {
 		sec, err := pki.secret(credNamespace(i), credName(i))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		objs = append(objs, sec)
 		certs[mesh.Key(sec.Namespace, sec.Name)] = mesh.CertsOf(sec)
 	}
-	for _, o := range objs {
-		if err := s.Add(o, "scale"); err != nil {
-			return nil, fmt.Errorf("add generated object: %w", err)
-		}
-	}
-	return certs, nil
+	return objs, certs, nil
 }
 
 func nsName(m int) string    { return "ns-" + strconv.Itoa(m) }
