@@ -4,7 +4,9 @@
 # git-ignored .cache/scale (never inside a timing); istioctl is built by
 # hack/tools/build-istioctl.sh (its benchmark skips when that fails). Every benchmark runs
 # COUNT times and the table uses the fastest run, the usual estimator on a shared machine;
-# the load average before and after is printed with it.
+# the load average before and after is printed with it. P3 (BenchmarkLive) counts rather
+# than times: it runs once per mesh size against a real kube-apiserver (make tools), with
+# the largest DUMP_MB as the sidecar's dump.
 #   DUMP_MB=10,100,200  MESH=1000,3000,10000  COUNT=3  PEAK_MB=100  bash hack/bench.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -24,6 +26,7 @@ load_before="$(load)"
 	"$out/bench.test" -test.run '^$' -test.bench 'BenchmarkDump' -test.benchtime 1x -test.count "$count" -test.benchmem -test.timeout 60m
 	"$out/bench.test" -test.run '^$' -test.bench 'BenchmarkMesh/.*/trace' -test.benchtime 200x -test.count "$count" -test.benchmem
 	"$out/bench.test" -test.run '^$' -test.bench 'BenchmarkMesh/.*/secrets' -test.benchtime 1x -test.count "$count" -test.benchmem -test.timeout 60m
+	"$out/bench.test" -test.run '^$' -test.bench 'BenchmarkLive' -test.benchtime 1x -test.count 1 -test.timeout 90m
 } | (cd bench && tee "$out/bench.txt")
 load_after="$(load)"
 
@@ -31,13 +34,15 @@ load_after="$(load)"
 read -r -d '' table_awk <<'AWK' || true
 function dur(ns) { return ns >= 1e9 ? sprintf("%.2fs", ns/1e9) : ns >= 1e6 ? sprintf("%.1fms", ns/1e6) : sprintf("%.0fµs", ns/1e3) }
 function x(a, b) { return (a > 0 && b > 0) ? sprintf("%.2f×", a/b) : "-" }
+function mb(b) { return sprintf("%.2f MB", b/1048576) }
 /^Benchmark/ {
 	name = $1; sub(/-[0-9]+$/, "", name)
-	for (i = 2; i <= NF; i++) if ($(i+1) == "ns/op") ns = $i + 0
+	for (i = 2; i <= NF; i++) { if ($(i+1) == "ns/op") ns = $i + 0; if ($(i+1) ~ /\/op$|^%-/) metric[name, $(i+1)] = $i + 0 }
 	if (!(name in best) || ns < best[name]) best[name] = ns
 	n = split(name, p, "/"); sub(/^[a-z]+=/, "", p[2])
 	if (p[1] == "BenchmarkDump" && !(p[2] in seenD)) { seenD[p[2]] = 1; dumps[++nd] = p[2] }
 	if (p[1] == "BenchmarkMesh" && !(p[2] in seenM)) { seenM[p[2]] = 1; meshes[++nm] = p[2] }
+	if (p[1] == "BenchmarkLive" && !(p[2] in seenL)) { seenL[p[2]] = 1; lives[++nl] = p[2] }
 }
 END {
 	print ""
@@ -58,6 +63,18 @@ END {
 	if (nm > 1) {
 		a = "BenchmarkMesh/objects=" meshes[1] "/"; b = "BenchmarkMesh/objects=" meshes[nm] "/"
 		printf "growth %s→%s objects (%s): trace %s, secrets %s (linear = the object ratio)\n", meshes[1], meshes[nm], x(meshes[nm], meshes[1]), x(best[b "trace"], best[a "trace"]), x(best[b "secrets"], best[a "secrets"])
+	}
+	if (nl > 0) {
+		print ""
+		printf "P3  live trace of edition.cnn.com:80 against a real kube-apiserver (sidecar dump %s MB + gateway dump, Envoy admin semantics, pods/portforward)\n", livemb
+		printf "%-9s %-13s %-12s %-22s %-13s %-13s %-21s %s\n", "OBJECTS", "API-REQUESTS", "API-BYTES", "ADMIN-REQS NARROW/FULL", "BYTES NARROW", "BYTES FULL", "NARROW÷FULL (≤10%)", "OF WHICH ROUTE \"80\""
+		for (i = 1; i <= nl; i++) {
+			a = "BenchmarkLive/objects=" lives[i] "/narrow"; f = "BenchmarkLive/objects=" lives[i] "/full"
+			printf "%-9s %-13s %-12s %-22s %-13s %-13s %-21s %s\n", lives[i], metric[a, "api-requests/op"] "/" metric[f, "api-requests/op"], mb(metric[a, "api-bytes/op"]), metric[a, "admin-requests/op"] "/" metric[f, "admin-requests/op"], mb(metric[a, "proxy-bytes/op"]), mb(metric[f, "proxy-bytes/op"]), sprintf("%.1f%%", 100*metric[a, "proxy-bytes/op"]/metric[f, "proxy-bytes/op"]), sprintf("%.1f%%", metric[a, "%-route-80"])
+		}
+		a = "BenchmarkLive/objects=" lives[1] "/narrow"; b = "BenchmarkLive/objects=" lives[nl] "/narrow"
+		printf "API requests %s→%s objects: %d → %d (goal: no growth); API-REQUESTS is narrow/--full-dump\n", lives[1], lives[nl], metric[a, "api-requests/op"], metric[b, "api-requests/op"]
+		print "route \"80\" holds one virtual host per HTTP service on port 80 and name_regex selects whole route configs, so a port-80 trace reads it whole"
 	}
 	if (peakfile != "") {
 		while ((getline line < peakfile) > 0) { split(line, q, " "); peak[q[1]] = q[2] }
@@ -91,5 +108,5 @@ fi
 
 {
 	echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(go version | cut -d' ' -f3); load average before $load_before, after $load_after"
-	awk -v peakfile="$out/peak.txt" "$table_awk" "$out/bench.txt"
+	awk -v peakfile="$out/peak.txt" -v livemb="$(tr ',' '\n' <<<"$EGRESS_BENCH_DUMP_MB" | sort -n | tail -1)" "$table_awk" "$out/bench.txt"
 } | tee "$out/table.txt"
