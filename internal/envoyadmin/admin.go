@@ -66,9 +66,27 @@ func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 	}
 	w.WriteHeader(code)
-	n, _ := w.Write(body)
+	n := writeChunked(w, body)
 	a.Requests.Add(1)
 	a.Bytes.Add(int64(n))
+}
+
+// writeChunk is the size of each Write of a response. A real proxy's bytes reach the
+// kubelet through a socket, in small reads; the test kubelet hands each Write to the
+// port-forward stream as one SPDY data frame, which holds at most 16 MiB.
+const writeChunk = 64 << 10
+
+func writeChunked(w http.ResponseWriter, body []byte) int {
+	n := 0
+	for len(body) > 0 {
+		m, err := w.Write(body[:min(len(body), writeChunk)])
+		n += m
+		if err != nil {
+			break
+		}
+		body = body[m:]
+	}
+	return n
 }
 
 // ConfigDump answers /config_dump with query q (already URL-decoded, as Envoy's
