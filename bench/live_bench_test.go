@@ -60,6 +60,7 @@ func startLive(tb testing.TB, sidecar []byte, n int) *live {
 	l.fullBytes = int64(len(sidecar) + len(raw[gatewayPod]))
 	_, route := admins[client].ConfigDump(url.Values{"mask": {"static_route_configs,dynamic_route_configs"}, "name_regex": {"80"}})
 	l.route80 = int64(len(route))
+	l.trace(tb, false) // warm-up: the apiserver settles after the creations, caches fill
 	return l
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Admin serves one proxy's saved config dump as Envoy's admin does. It is safe for
@@ -107,7 +109,20 @@ func (a *Admin) ConfigDump(q url.Values) (int, []byte) {
 	if !hasMask && !hasResource && !hasRegex && (eds || !a.hasEDS) {
 		return http.StatusOK, a.raw // the whole file, byte for byte
 	}
-	entries := a.filtered(match, eds)
+	// Entries the answer cannot hold are left out before their resources are matched, which
+	// changes nothing but the work: a mask keeps only the dump types it fits, resource=
+	// only the types with that field.
+	paths := maskPaths(mask)
+	answers := func(e entry) bool {
+		switch {
+		case hasResource:
+			return e.desc != nil && e.desc.Fields().ByName(protoreflect.Name(resource)) != nil
+		case hasMask:
+			return validPaths(e.desc, paths)
+		}
+		return true
+	}
+	entries := a.filtered(match, eds, answers)
 	var configs [][]byte
 	var code int
 	var msg string
@@ -148,10 +163,10 @@ func nameMatcher(q url.Values) (func(string) bool, error) {
 // filtered is what each component's dump callback returns for the matcher: every entry
 // (the EndpointsConfigDump only with include_eds), its resource lists reduced to the
 // resources whose name matches, empty lists dropped as proto JSON drops them.
-func (a *Admin) filtered(match func(string) bool, eds bool) []entry {
+func (a *Admin) filtered(match func(string) bool, eds bool, answers func(entry) bool) []entry {
 	out := make([]entry, 0, len(a.entries))
 	for _, e := range a.entries {
-		if e.typeURL == adminV3+"EndpointsConfigDump" && !eds {
+		if e.typeURL == adminV3+"EndpointsConfigDump" && !eds || !answers(e) {
 			continue
 		}
 		if e.typeURL == adminV3+"BootstrapConfigDump" {
