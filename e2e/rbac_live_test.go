@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -191,6 +192,9 @@ func serviceAccountKubeconfig(t *testing.T, c *testcluster.Cluster, kc kubernete
 	if _, err := kc.RbacV1().RoleBindings(role.Namespace).Create(ctx, rb, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	user, groups := testcluster.ServiceAccountUser(ns, name)
+	testcluster.WaitAllowed(t, kc, user, groups, authorizationv1.ResourceAttributes{Verb: "list", Group: "networking.istio.io", Resource: "serviceentries"})
+	testcluster.WaitAllowed(t, kc, user, groups, authorizationv1.ResourceAttributes{Verb: "get", Resource: "configmaps", Namespace: role.Namespace, Name: "istio"})
 	expiry := int64(3600)
 	tok, err := kc.CoreV1().ServiceAccounts(ns).CreateToken(ctx, name,
 		&authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: &expiry}}, metav1.CreateOptions{})

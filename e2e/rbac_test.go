@@ -29,6 +29,10 @@ func TestRBACManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Apply(t, filepath.Join(testcluster.RepoRoot(), "deploy", "rbac.yaml"))
+	// Both bindings in effect before the reviews (the authorizer learns of them by watch).
+	groups := []string{"kubectl-egress-users", "system:authenticated"}
+	testcluster.WaitAllowed(t, kc, "alice", groups, authorizationv1.ResourceAttributes{Verb: "list", Resource: "pods"})
+	testcluster.WaitAllowed(t, kc, "alice", groups, authorizationv1.ResourceAttributes{Verb: "get", Resource: "configmaps", Namespace: "istio-system", Name: "istio"})
 
 	tests := []struct {
 		name                                         string

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-egress/kubectl-egress/internal/testcluster"
 	"github.com/kubectl-egress/kubectl-egress/secrets"
@@ -50,6 +52,8 @@ func TestCheckSecretsLive(t *testing.T) {
 	// Namespaces first, so the namespaced objects apply in one go.
 	c.Apply(t, secretstest.WriteManifests(t, filepath.Join(dir), docs[0]))
 	c.Apply(t, secretstest.WriteManifests(t, dir, docs...))
+	testcluster.WaitAllowed(t, kubernetes.NewForConfigOrDie(c.RestConfig), "viewer", []string{"system:authenticated"},
+		authorizationv1.ResourceAttributes{Verb: "list", Group: "networking.istio.io", Resource: "destinationrules"})
 	path := testcluster.PathWith(testcluster.BuildPlugin(t))
 	keyDER := secretstest.KeyDER(t, client.Key)
 

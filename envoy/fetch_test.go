@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -167,7 +168,9 @@ func viewerConfig(t *testing.T, kc kubernetes.Interface, admin *rest.Config) *re
 	if _, err := kc.RbacV1().RoleBindings("default").Create(ctx, rb, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	user, groups := testcluster.ServiceAccountUser("default", "viewer")
+	testcluster.WaitAllowed(t, kc, user, groups, authorizationv1.ResourceAttributes{Verb: "get", Resource: "pods", Namespace: "default"})
 	cfg := rest.CopyConfig(admin)
-	cfg.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:default:viewer"}
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: user}
 	return cfg
 }
