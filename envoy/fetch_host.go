@@ -53,11 +53,16 @@ const (
 // and always dumps rejected listeners. ParseFiltered(Data, ForHost(host, port)) then gives
 // the trace what it gives over the whole dump.
 //
+// Without options it reads every listener on port (any may be the host's VIP listener)
+// and every 0.0.0.0_* one, with what they name. WithClient says what the trace will look
+// up on the proxy, and only that is read (fetch_host_listeners.go): a trace of the host
+// reads the same listeners, route configs and clusters as over the whole dump.
+//
 // When the admin rejects a narrowed request (an Envoy without these parameters, a regex
 // over its size limit) the whole dump is read instead, and Note says why. An admin that
 // ignores mask= answers the first request with the whole dump, which is then used as is.
-func FetchForHost(ctx context.Context, get AdminGet, host string, port int) (HostFetch, error) {
-	h := &hostFetch{ctx: ctx, get: get, f: ForHost(host, port), sel: newSelection(ForHost(host, port)), host: host, port: port}
+func FetchForHost(ctx context.Context, get AdminGet, host string, port int, opts ...HostOption) (HostFetch, error) {
+	h := newHostFetch(ctx, get, host, port, opts)
 	err := h.run()
 	var rejected *AdminError
 	switch {
@@ -69,13 +74,24 @@ func FetchForHost(ctx context.Context, get AdminGet, host string, port int) (Hos
 	return h.out, nil
 }
 
+func newHostFetch(ctx context.Context, get AdminGet, host string, port int, opts []HostOption) *hostFetch {
+	h := &hostFetch{ctx: ctx, get: get, f: ForHost(host, port), sel: newSelection(ForHost(host, port)), host: host, port: port}
+	for _, opt := range opts {
+		opt(&h.opts)
+	}
+	return h
+}
+
 type hostFetch struct {
-	ctx        context.Context
-	get        AdminGet
-	f          Filter
-	sel        *selection
-	host       string
-	port       int
+	ctx  context.Context
+	get  AdminGet
+	f    Filter
+	sel  *selection
+	host string
+	port int
+	opts hostOptions
+	// listeners is what to ask for, decided once the bootstrap is read.
+	listeners  listenerPlan
 	sections   [][]json.RawMessage // configs entries per request, in request order
 	out        HostFetch
 	regexNoted bool
@@ -94,7 +110,8 @@ func (h *hostFetch) run() error {
 		return nil
 	}
 	h.keep(body)
-	for _, step := range []func() error{h.listeners, h.routes, h.clusters, h.endpoints, h.secrets} {
+	h.listeners = h.planListeners(body)
+	for _, step := range []func() error{h.fetchListeners, h.routes, h.clusters, h.endpoints, h.secrets} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -103,8 +120,8 @@ func (h *hostFetch) run() error {
 	return nil
 }
 
-func (h *hostFetch) listeners() error {
-	d, err := h.fetchParsed(maskListeners, []string{listenerRegex(h.port)}, Filter{Listener: h.f.Listener, RouteConfig: None, Cluster: None, Endpoints: None, Secret: None})
+func (h *hostFetch) fetchListeners() error {
+	d, err := h.fetchParsed(maskListeners, h.listeners.regexes(), Filter{Listener: h.listeners.keep(), RouteConfig: None, Cluster: None, Endpoints: None, Secret: None})
 	for i := range d.Listeners {
 		h.sel.listenerRefs(&d.Listeners[i])
 	}

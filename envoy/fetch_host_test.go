@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -109,6 +111,72 @@ func TestFetchForHostReadsWhatTheTraceReads(t *testing.T) {
 	}
 }
 
+// clientListeners is what a trace from a client whose sidecar reaches the host at addrs
+// can look up on port: <addr>_<port>, 0.0.0.0_<port>, [::]_<port> and the virtual
+// listeners; on a proxy that is not a sidecar (a gateway pod as the client) also every
+// 0.0.0.0_* and [::]_* listener, as an egress gateway reads them.
+func clientListeners(sidecar bool, port int, addrs ...string) func(string) bool {
+	p := "_" + strconv.Itoa(port)
+	return func(name string) bool {
+		wildcard := strings.HasPrefix(name, "0.0.0.0_") || strings.HasPrefix(name, "[::]_")
+		return slices.Contains(addrs, strings.TrimSuffix(name, p)) && strings.HasSuffix(name, p) ||
+			!strings.Contains(name, "_") || wildcard && (!sidecar || strings.HasSuffix(name, p) && strings.Count(name, "_") == 1)
+	}
+}
+
+// TestFetchForHostWithClient: with WithClient, over every dump in testdata and for
+// several hosts and addresses, the narrow fetch reads the listeners the trace can look up
+// on the client's proxy and what they name: it parses to what the whole dump parses to
+// when only those listeners are kept, in at most 6 requests.
+func TestFetchForHostWithClient(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/scenarios/*/dumps/*/*.json")
+	more, _ := filepath.Glob("../testdata/envoy/*.json")
+	public, _ := filepath.Glob("../testdata/envoy/public/*.json")
+	for _, f := range append(append(files, more...), public...) {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := envoy.Parse(raw)
+		if err != nil || full.Bootstrap == nil {
+			continue
+		}
+		t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			a := newAdmin(t, raw)
+			for _, tt := range hostTargets {
+				for _, addrs := range [][]string{nil, {"10.96.20.20"}, {"10.96.20.20", "10.96.30.30", "240.240.0.1"}} {
+					hf, err := envoy.FetchForHost(context.Background(), adminGet(a), tt.host, tt.port, envoy.WithClient(envoy.PodRef{}, addrs...))
+					if err != nil || hf.Full || hf.Note != "" {
+						t.Fatalf("FetchForHost(%s:%d, %v): full %v (%s), %v", tt.host, tt.port, addrs, hf.Full, hf.Note, err)
+					}
+					f := envoy.ForHost(tt.host, tt.port)
+					if tt.port != 0 {
+						f.Listener = clientListeners(full.Node.Type == envoy.ProxySidecar, tt.port, addrs...)
+					}
+					if got, want := parsed(t, hf.Data, f), parsed(t, raw, f); !reflect.DeepEqual(got, want) {
+						t.Errorf("FetchForHost(%s:%d, %v) parses to\n%+v\nwant\n%+v", tt.host, tt.port, addrs, got, want)
+					}
+					if hf.Requests > 6 {
+						t.Errorf("FetchForHost(%s:%d, %v) made %d requests, want at most 6", tt.host, tt.port, addrs, hf.Requests)
+					}
+				}
+			}
+		})
+	}
+}
+
+// parsed is parsedForHost with any filter.
+func parsed(t *testing.T, data []byte, f envoy.Filter) *envoy.Dump {
+	t.Helper()
+	d, err := envoy.ParseFiltered(data, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Sections, d.UnknownTypes, d.LegacyTypes = nil, nil, nil
+	return d
+}
+
 // TestFetchForHostFallsBack: an admin that rejects or ignores the parameters still gives
 // the trace what the whole dump gives, and the fetch says what happened.
 func TestFetchForHostFallsBack(t *testing.T) {
@@ -195,8 +263,10 @@ func TestFetchForHostQueries(t *testing.T) {
 // listeners, a few clusters), not the replicas' clusters and listeners, and the trace's
 // view is unchanged. Route "80" holds one virtual host per HTTP service and name_regex
 // selects whole route configs, so it is read whole: about 11% of this dump's bytes.
-// Port 443 reads much more: ForHost keeps every *_443 listener (any may be the host's
-// VIP) and the clusters they name, and the scaled dump gives each replica one.
+// Without WithClient, port 443 reads much more: ForHost keeps every *_443 listener (any
+// may be the host's VIP) and the clusters they name, and the scaled dump gives each
+// replica one. With it (edition.cnn.com has no address), the fixed part only: the
+// sidecar's listeners on 443 and the virtual ones, not 0.0.0.0_80 and its route "80".
 func TestFetchForHostScaledDump(t *testing.T) {
 	tpl, err := os.ReadFile("../" + scale.TemplateDump)
 	if err != nil {
@@ -209,17 +279,28 @@ func TestFetchForHostScaledDump(t *testing.T) {
 	a := newAdmin(t, data)
 	_, route80 := a.ConfigDump(url.Values{"mask": {"dynamic_route_configs"}, "name_regex": {"80"}})
 	for _, port := range []int{80, 443} {
-		hf, err := envoy.FetchForHost(context.Background(), adminGet(a), "edition.cnn.com", port)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("edition.cnn.com:%d on a %d-replica %.1f MB dump: %d requests, %d bytes = %.1f%% of the dump (route 80 alone: %.1f%%)",
-			port, n, float64(len(data))/(1<<20), hf.Requests, hf.Bytes, 100*float64(hf.Bytes)/float64(len(data)), 100*float64(len(route80))/float64(len(data)))
-		if got, want := parsedForHost(t, hf.Data, "edition.cnn.com", port), parsedForHost(t, data, "edition.cnn.com", port); !reflect.DeepEqual(got, want) {
-			t.Errorf("edition.cnn.com:%d: narrow fetch parses differently from the whole dump", port)
-		}
-		if port == 80 && hf.Bytes > int64(len(route80))+256<<10 {
-			t.Errorf("narrow fetch of edition.cnn.com:80 read %d bytes, want at most route 80 (%d) + 256 KiB", hf.Bytes, len(route80))
+		for _, client := range []bool{false, true} {
+			var opts []envoy.HostOption
+			f := envoy.ForHost("edition.cnn.com", port)
+			if client {
+				opts = append(opts, envoy.WithClient(envoy.PodRef{Namespace: "default", Name: "sleep"}))
+				f.Listener = clientListeners(true, port)
+			}
+			hf, err := envoy.FetchForHost(context.Background(), adminGet(a), "edition.cnn.com", port, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("edition.cnn.com:%d (WithClient %v) on a %d-replica %.1f MB dump: %d requests, %d bytes = %.1f%% of the dump (route 80 alone: %.1f%%)",
+				port, client, n, float64(len(data))/(1<<20), hf.Requests, hf.Bytes, 100*float64(hf.Bytes)/float64(len(data)), 100*float64(len(route80))/float64(len(data)))
+			if got, want := parsed(t, hf.Data, f), parsed(t, data, f); !reflect.DeepEqual(got, want) {
+				t.Errorf("edition.cnn.com:%d (WithClient %v): narrow fetch parses differently from the whole dump", port, client)
+			}
+			switch {
+			case port == 80 && hf.Bytes > int64(len(route80))+256<<10:
+				t.Errorf("narrow fetch of edition.cnn.com:80 read %d bytes, want at most route 80 (%d) + 256 KiB", hf.Bytes, len(route80))
+			case port == 443 && client && hf.Bytes > 256<<10:
+				t.Errorf("narrow fetch of edition.cnn.com:443 with WithClient read %d bytes, want at most 256 KiB", hf.Bytes)
+			}
 		}
 	}
 }

@@ -21,14 +21,25 @@ import (
 const maxRegexLen = 12000
 
 // listenerRegex matches the listener names ForHost(host, port) keeps: names ending in
-// _port, 0.0.0.0_* and [::]_* listeners, and names without an underscore (virtualOutbound).
-// Port 0 keeps every listener: no regex.
+// _port, and those anyPortListenerRegex matches. Port 0 keeps every listener: no regex.
 func listenerRegex(port int) string {
 	if port == 0 {
 		return ""
 	}
-	return `(?s).*_` + strconv.Itoa(port) + `|0\.0\.0\.0_.*|\[::\]_.*|[^_]*`
+	return `(?s)` + portListenerRegex(port)
 }
+
+// portListenerRegex is listenerRegex without its flags.
+func portListenerRegex(port int) string {
+	return `.*_` + strconv.Itoa(port) + `|` + anyPortListenerRegex
+}
+
+// anyPortListenerRegex matches the names anyPortListener keeps: 0.0.0.0_* and [::]_*
+// listeners, and those virtualListenerRegex matches.
+const anyPortListenerRegex = `0\.0\.0\.0_.*|\[::\]_.*|` + virtualListenerRegex
+
+// virtualListenerRegex matches the names virtualListener keeps: no underscore.
+const virtualListenerRegex = `[^_]*`
 
 // clusterRegex matches the cluster names ForHost(host, port) keeps by name: every name
 // ParseClusterName rejects (no Istio name: PassthroughCluster, agent, ...; a direction it

@@ -2,6 +2,7 @@ package envoy
 
 import (
 	"context"
+	"slices"
 	"sync"
 )
 
@@ -41,10 +42,10 @@ type HostResult struct {
 	Err error
 }
 
-// FetchAllForHost reads from every pod what a trace of host on port needs (FetchForHost),
-// or the whole dump when full, at most Concurrency pods at a time, over one port-forward
-// per pod; results are in the order of pods.
-func (f *Fetcher) FetchAllForHost(ctx context.Context, pods []PodRef, host string, port int, full bool) []HostResult {
+// FetchAllForHost reads from every pod what a trace of host on port needs (FetchForHost
+// with opts), or the whole dump when full, at most Concurrency pods at a time, over one
+// port-forward per pod; results are in the order of pods.
+func (f *Fetcher) FetchAllForHost(ctx context.Context, pods []PodRef, host string, port int, full bool, opts ...HostOption) []HostResult {
 	out := make([]HostResult, len(pods))
 	f.each(pods, func(i int, p PodRef) {
 		get := f.AdminGet(p.Namespace, p.Name)
@@ -54,7 +55,7 @@ func (f *Fetcher) FetchAllForHost(ctx context.Context, pods []PodRef, host strin
 			hf.Data, err = get(ctx, FullDumpQuery.Path())
 			hf.Full, hf.Requests, hf.Bytes = true, 1, int64(len(hf.Data))
 		} else {
-			hf, err = FetchForHost(ctx, get, host, port)
+			hf, err = FetchForHost(ctx, get, host, port, append(slices.Clip(opts), onPod(p))...)
 		}
 		out[i] = HostResult{Pod: p, HostFetch: hf, Err: err}
 	})

@@ -1,6 +1,8 @@
 package envoy
 
 import (
+	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -16,8 +18,7 @@ func ForHost(host string, port int) Filter {
 	suffix := "_" + strconv.Itoa(port)
 	return Filter{
 		Listener: func(name string) bool {
-			return port == 0 || strings.HasSuffix(name, suffix) || strings.HasPrefix(name, "0.0.0.0_") ||
-				strings.HasPrefix(name, "[::]_") || !strings.Contains(name, "_")
+			return port == 0 || strings.HasSuffix(name, suffix) || anyPortListener(name)
 		},
 		RouteConfig: None,
 		Cluster: func(name string) bool {
@@ -35,6 +36,33 @@ func ForHost(host string, port int) Filter {
 		},
 		References: true,
 	}
+}
+
+// anyPortListener reports whether ForHost keeps a listener whatever the port: 0.0.0.0_*
+// and [::]_* (a sidecar's wildcard listeners, an egress gateway's on its targetPorts) and
+// the virtual listeners.
+func anyPortListener(name string) bool {
+	return strings.HasPrefix(name, "0.0.0.0_") || strings.HasPrefix(name, "[::]_") || virtualListener(name)
+}
+
+// virtualListener reports whether a listener name has no underscore, as Istio's virtual
+// listeners (virtualOutbound, virtualInbound) and no listener on an address and port.
+func virtualListener(name string) bool { return !strings.Contains(name, "_") }
+
+// vipListenerNames are the names of the listeners on port for addrs: <address>_<port>,
+// the address as net/netip writes it, which is how the trace names the listener it looks
+// up for the address a client connects to (trace/walk_sidecar.go, sidecarListener).
+// Values that are not IP addresses (a ServiceEntry address in CIDR form) are skipped, as
+// the trace skips them. Sorted, distinct.
+func vipListenerNames(addrs []string, port int) []string {
+	var out []string
+	for _, s := range addrs {
+		if a, err := netip.ParseAddr(s); err == nil {
+			out = append(out, a.String()+"_"+strconv.Itoa(port))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // domainCovers reports whether an Envoy virtual host domain (or an Istio host) could
