@@ -291,6 +291,42 @@ func TestResource(t *testing.T) {
 	}
 }
 
+// TestMaskStopsAtListeners: no mask reads a listener's address or filter chain matches
+// without the listener. Without resource=, a path cannot index a repeated field
+// (FieldMaskUtil::GetFieldDescriptors stops at one), so dynamic_listeners is all or
+// nothing. With resource=dynamic_listeners, trimResourceMessage unpacks only an Any field
+// at the top of the element, and a DynamicListener's listener sits under active_state,
+// warming_state or draining_state (envoy issue 9669): only the element's own fields, such
+// as name, can be kept. A StaticListener's listener is such an Any, but its filter_chains
+// are repeated. So a cheap first pass over the listeners can learn their names only,
+// which name_regex already selects by.
+func TestMaskStopsAtListeners(t *testing.T) {
+	_, a := load(t, edited)
+	for _, tt := range []struct {
+		query string
+		code  int
+	}{
+		{"mask=dynamic_listeners.active_state", 400},
+		{"mask=dynamic_listeners.active_state.listener.address", 400},
+		{"resource=dynamic_listeners&mask=active_state.listener.name", 400},
+		{"resource=dynamic_listeners&mask=active_state.listener.address", 400},
+		{"resource=dynamic_listeners&mask=active_state.listener.filter_chains.filter_chain_match", 400},
+		{"resource=dynamic_listeners&mask=active_state.listener", 200},
+		{"resource=dynamic_listeners&mask=name", 200},
+		{"resource=static_listeners&mask=listener.filter_chains.filter_chain_match", 400},
+	} {
+		if code, body, _ := get(t, a, tt.query); code != tt.code {
+			t.Errorf("?%s = %d %q, want %d", tt.query, code, body, tt.code)
+		}
+	}
+	_, _, d := get(t, a, "resource=dynamic_listeners&mask=name")
+	for _, c := range d.Configs {
+		if !slices.Equal(keys(c), []string{"@type", "name"}) {
+			t.Errorf("?resource=dynamic_listeners&mask=name kept %v, want the name", keys(c))
+		}
+	}
+}
+
 // TestIncludeEDS: endpoints are dumped only with include_eds and matched by cluster_name.
 func TestIncludeEDS(t *testing.T) {
 	_, a := load(t, withEDS)
