@@ -37,9 +37,9 @@ type hostOptions struct {
 // takes for a gateway Service (labelled istio=egressgateway, named *egressgateway*, or
 // selecting a pod a Gateway selects; trace/istio.go, isGatewayService) selects the client.
 //
-// FetchForHost reads one proxy: WithClient makes it the client's, whatever pod. In
-// FetchAllForHost, the pod named is the client's and every other an egress gateway. A
-// trace of port 0 (any port) reads every listener, with or without WithClient.
+// FetchForHost reads one proxy: the client's unless OnPod names another pod, which is
+// then read as an egress gateway; FetchAllForHost reads each pod so. A trace of port 0
+// (any port) reads every listener, with or without WithClient.
 func WithClient(pod PodRef, addrs ...string) HostOption {
 	return func(o *hostOptions) {
 		o.client = &pod
@@ -47,8 +47,9 @@ func WithClient(pod PodRef, addrs ...string) HostOption {
 	}
 }
 
-// onPod tells FetchForHost which of FetchAllForHost's pods it reads.
-func onPod(p PodRef) HostOption { return func(o *hostOptions) { o.pod = &p } }
+// OnPod names the pod whose proxy FetchForHost reads, so that WithClient can tell the
+// client's proxy from the others; FetchAllForHost passes it for each pod.
+func OnPod(p PodRef) HostOption { return func(o *hostOptions) { o.pod = &p } }
 
 // listenerPlan is the listeners a fetch asks for: those whose names match base (a regex)
 // or keepAny (the same as a predicate), and names exactly.

@@ -41,10 +41,10 @@ func plans(t *testing.T) map[string]listenerPlan {
 	return map[string]listenerPlan{
 		"no client":           plan(sidecar),
 		"client sidecar":      plan(sidecar, WithClient(client, "10.96.20.20", "240.240.0.1")),
-		"client sidecar, one": plan(sidecar, WithClient(client, "10.96.20.20"), onPod(client)),
-		"client router":       plan(router, WithClient(client, "10.96.20.20"), onPod(client)),
+		"client sidecar, one": plan(sidecar, WithClient(client, "10.96.20.20"), OnPod(client)),
+		"client router":       plan(router, WithClient(client, "10.96.20.20"), OnPod(client)),
 		"client, no node id":  plan([]byte(`{"configs":[{"bootstrap":{}}]}`), WithClient(client)),
-		"gateway":             plan(router, WithClient(client, "10.96.20.20"), onPod(other)),
+		"gateway":             plan(router, WithClient(client, "10.96.20.20"), OnPod(other)),
 	}
 }
 
@@ -117,7 +117,7 @@ func TestFetchForHostAsGateway(t *testing.T) {
 	}
 	client, gw := PodRef{Namespace: "default", Name: "sleep"}, PodRef{Namespace: "istio-system", Name: "gw"}
 	for _, port := range []int{80, 443} {
-		hf, err := FetchForHost(context.Background(), get, "edition.cnn.com", port, WithClient(client, "10.96.20.20"), onPod(gw))
+		hf, err := FetchForHost(context.Background(), get, "edition.cnn.com", port, WithClient(client, "10.96.20.20"), OnPod(gw))
 		if err != nil || hf.Full {
 			t.Fatalf("FetchForHost: full %v (%s), %v", hf.Full, hf.Note, err)
 		}

@@ -55,7 +55,7 @@ func (f *Fetcher) FetchAllForHost(ctx context.Context, pods []PodRef, host strin
 			hf.Data, err = get(ctx, FullDumpQuery.Path())
 			hf.Full, hf.Requests, hf.Bytes = true, 1, int64(len(hf.Data))
 		} else {
-			hf, err = FetchForHost(ctx, get, host, port, append(slices.Clip(opts), onPod(p))...)
+			hf, err = FetchForHost(ctx, get, host, port, append(slices.Clip(opts), OnPod(p))...)
 		}
 		out[i] = HostResult{Pod: p, HostFetch: hf, Err: err}
 	})
