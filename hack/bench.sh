@@ -43,6 +43,7 @@ function mb(b) { return sprintf("%.2f MB", b/1048576) }
 	if (p[1] == "BenchmarkDump" && !(p[2] in seenD)) { seenD[p[2]] = 1; dumps[++nd] = p[2] }
 	if (p[1] == "BenchmarkMesh" && !(p[2] in seenM)) { seenM[p[2]] = 1; meshes[++nm] = p[2] }
 	if (p[1] == "BenchmarkLive" && !(p[2] in seenL)) { seenL[p[2]] = 1; lives[++nl] = p[2] }
+	if (p[1] == "BenchmarkLive") { sub(/^[a-z]+=/, "", p[3]); if (!(p[3] in seenP)) { seenP[p[3]] = 1; lports[++np] = p[3] } }
 }
 END {
 	print ""
@@ -66,15 +67,17 @@ END {
 	}
 	if (nl > 0) {
 		print ""
-		printf "P3  live trace of edition.cnn.com:80 against a real kube-apiserver (sidecar dump %s MB + gateway dump, Envoy admin semantics, pods/portforward)\n", livemb
-		printf "%-9s %-13s %-12s %-22s %-13s %-13s %-21s %s\n", "OBJECTS", "API-REQUESTS", "API-BYTES", "ADMIN-REQS NARROW/FULL", "BYTES NARROW", "BYTES FULL", "NARROW÷FULL (≤10%)", "OF WHICH ROUTE \"80\""
-		for (i = 1; i <= nl; i++) {
-			a = "BenchmarkLive/objects=" lives[i] "/narrow"; f = "BenchmarkLive/objects=" lives[i] "/full"
-			printf "%-9s %-13s %-12s %-22s %-13s %-13s %-21s %s\n", lives[i], metric[a, "api-requests/op"] "/" metric[f, "api-requests/op"], mb(metric[a, "api-bytes/op"]), metric[a, "admin-requests/op"] "/" metric[f, "admin-requests/op"], mb(metric[a, "proxy-bytes/op"]), mb(metric[f, "proxy-bytes/op"]), sprintf("%.1f%%", 100*metric[a, "proxy-bytes/op"]/metric[f, "proxy-bytes/op"]), sprintf("%.1f%%", metric[a, "%-route-80"])
+		printf "P3  live trace of edition.cnn.com:PORT against a real kube-apiserver (sidecar dump %s MB + gateway dump, Envoy admin semantics, pods/portforward)\n", livemb
+		printf "%-9s %-5s %-13s %-12s %-22s %-13s %-13s %-21s %s\n", "OBJECTS", "PORT", "API-REQUESTS", "API-BYTES", "ADMIN-REQS NARROW/FULL", "BYTES NARROW", "BYTES FULL", "NARROW÷FULL (≤10%)", "OF WHICH ROUTE \"80\""
+		for (i = 1; i <= nl; i++) for (j = 1; j <= np; j++) {
+			a = "BenchmarkLive/objects=" lives[i] "/port=" lports[j] "/narrow"; f = "BenchmarkLive/objects=" lives[i] "/port=" lports[j] "/full"
+			route = ((a, "%-route-80") in metric) ? sprintf("%.1f%%", metric[a, "%-route-80"]) : "-"
+			printf "%-9s %-5s %-13s %-12s %-22s %-13s %-13s %-21s %s\n", lives[i], lports[j], metric[a, "api-requests/op"] "/" metric[f, "api-requests/op"], mb(metric[a, "api-bytes/op"]), metric[a, "admin-requests/op"] "/" metric[f, "admin-requests/op"], mb(metric[a, "proxy-bytes/op"]), mb(metric[f, "proxy-bytes/op"]), sprintf("%.1f%%", 100*metric[a, "proxy-bytes/op"]/metric[f, "proxy-bytes/op"]), route
 		}
-		a = "BenchmarkLive/objects=" lives[1] "/narrow"; b = "BenchmarkLive/objects=" lives[nl] "/narrow"
+		a = "BenchmarkLive/objects=" lives[1] "/port=" lports[1] "/narrow"; b = "BenchmarkLive/objects=" lives[nl] "/port=" lports[1] "/narrow"
 		printf "API requests %s→%s objects: %d → %d (goal: no growth); API-REQUESTS is narrow/--full-dump\n", lives[1], lives[nl], metric[a, "api-requests/op"], metric[b, "api-requests/op"]
 		print "route \"80\" holds one virtual host per HTTP service on port 80 and name_regex selects whole route configs, so a port-80 trace reads it whole"
+		print "port 443: the scaled dump has a VIP listener on 443 per replica; the narrow fetch reads only those the trace can pick when the live load passes envoy.WithClient, else all"
 	}
 	if (peakfile != "") {
 		while ((getline line < peakfile) > 0) { split(line, q, " "); peak[q[1]] = q[2] }
