@@ -5,8 +5,8 @@
 # hack/tools/build-istioctl.sh (its benchmark skips when that fails). Every benchmark runs
 # COUNT times and the table uses the fastest run, the usual estimator on a shared machine;
 # the load average before and after is printed with it. P3 (BenchmarkLive) counts rather
-# than times: it runs once per mesh size against a real kube-apiserver (make tools), with
-# the largest DUMP_MB as the sidecar's dump.
+# than times: it traces ports 80 and 443 once per mesh size against a real kube-apiserver
+# (make tools), with the largest DUMP_MB as the sidecar's dump.
 #   DUMP_MB=10,100,200  MESH=1000,3000,10000  COUNT=3  PEAK_MB=100  bash hack/bench.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
