@@ -109,7 +109,7 @@ func checkNarrowFetch(t *testing.T, snap *mesh.Snapshot, raw map[string][]byte, 
 			}
 			var opts []envoy.HostOption
 			if withClient {
-				opts = append(fetchOptions(snap, host), envoy.OnPod(podRef(key)))
+				opts = append(trace.FetchOptions(input(snap, nil, host, port)), envoy.OnPod(podRef(key)))
 			}
 			hf, err := envoy.FetchForHost(context.Background(), adminGet(a), host, port, opts...)
 			if err != nil || hf.Full {
@@ -131,23 +131,6 @@ func checkNarrowFetch(t *testing.T, snap *mesh.Snapshot, raw map[string][]byte, 
 			t.Fatalf("the trace walks the client %s as an egress gateway, which WithClient rules out", client)
 		}
 	}
-}
-
-// fetchOptions is what the live load tells the narrow fetch of a trace from the
-// scenario's client: its pod and the addresses of the host, every ServiceEntry address
-// and the cluster IP of its Service (the trace reads the first it can parse of the
-// ServiceEntry it picks, else the cluster IP). The client, sleep, is no gateway pod.
-func fetchOptions(snap *mesh.Snapshot, host string) []envoy.HostOption {
-	var addrs []string
-	for _, se := range snap.ServiceEntriesForHost(host) {
-		addrs = append(addrs, se.Spec.GetAddresses()...)
-	}
-	if ns, name, ok := mesh.ServiceKeyForHost(host); ok {
-		if svc := snap.Services[mesh.Key(ns, name)]; svc != nil {
-			addrs = append(addrs, svc.Spec.ClusterIP)
-		}
-	}
-	return []envoy.HostOption{envoy.WithClient(podRef(client), addrs...)}
 }
 
 func podRef(key string) envoy.PodRef {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubectl-egress/kubectl-egress/envoy"
 	"github.com/kubectl-egress/kubectl-egress/mesh"
+	"github.com/kubectl-egress/kubectl-egress/trace"
 )
 
 // loadLive reads what the trace needs from the cluster, with GETs and narrow LISTs, then
@@ -139,7 +140,7 @@ func (o *TraceOptions) fetchDumps(ctx context.Context, cfg *rest.Config, kube ku
 	}
 	whole := o.FullDump || o.bundle != nil
 	var stats fetchStats
-	for _, res := range f.FetchAllForHost(ctx, refs, strings.ToLower(o.Target.Host), o.Target.Port, whole) {
+	for _, res := range f.FetchAllForHost(ctx, refs, strings.ToLower(o.Target.Host), o.Target.Port, whole, trace.FetchOptions(l.Input)...) {
 		key := res.Pod.String()
 		stats.requests += res.Requests
 		d, err := o.parseFetched(key, res)
