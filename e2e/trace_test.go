@@ -16,11 +16,8 @@ import (
 	"strings"
 	"testing"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/kubernetes"
 
-	"github.com/kubectl-egress/kubectl-egress/envoy"
 	"github.com/kubectl-egress/kubectl-egress/internal/envoyadmin"
 	"github.com/kubectl-egress/kubectl-egress/internal/testcluster"
 	"github.com/kubectl-egress/kubectl-egress/mesh"
@@ -100,65 +97,12 @@ func TestTraceLive(t *testing.T) {
 	}
 }
 
-// deployScenario applies a scenario's manifests (pods bound to the test node, their status
-// as in the manifests) and serves each dump as its pod's Envoy admin. It returns the
-// proxies served, as namespace/pod.
+// deployScenario deploys a scenario (testcluster.DeployScenario: its pods bound to the
+// fake kubelet's node, each dump served as its pod's Envoy admin) and returns the proxies
+// served, as sorted namespace/pod keys.
 func deployScenario(t *testing.T, c *testcluster.Cluster, k *testcluster.Kubelet, dir string) []string {
 	t.Helper()
-	manifests := copyManifests(t, filepath.Join(dir, "manifests"))
-	c.Apply(t, manifests)
-	snap, err := mesh.LoadFiles([]string{manifests})
-	if err != nil {
-		t.Fatal(err)
-	}
-	kc := kubernetes.NewForConfigOrDie(c.RestConfig)
-	dumps, err := filepath.Glob(filepath.Join(dir, "dumps", "*", "*.json"))
-	if err != nil || len(dumps) == 0 {
-		t.Fatalf("no dumps in %s: %v", dir, err)
-	}
-	var served []string
-	for _, f := range dumps {
-		ns, pod := filepath.Base(filepath.Dir(f)), strings.TrimSuffix(filepath.Base(f), ".json")
-		c.ServePod(t, k, ns, pod, envoy.DefaultAdminPort, adminHandler(t, f))
-		served = append(served, mesh.Key(ns, pod))
-	}
-	ctx := context.Background()
-	for _, key := range mesh.SortedKeys(snap.Pods) {
-		want := snap.Pods[key]
-		p, err := kc.CoreV1().Pods(want.Namespace).Get(ctx, want.Name, metav1.GetOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.Status = want.Status
-		if _, err := kc.CoreV1().Pods(p.Namespace).UpdateStatus(ctx, p, metav1.UpdateOptions{}); err != nil {
-			t.Fatalf("set status of pod %s: %v", key, err)
-		}
-	}
-	return served
-}
-
-var nodeNameLine = regexp.MustCompile(`(?m)^(\s+)nodeName:.*$`)
-
-// copyManifests copies the manifests to a temporary directory, binding any pod with a
-// spec.nodeName to the test kubelet's node, which alone can serve its port-forwards.
-func copyManifests(t *testing.T, dir string) string {
-	t.Helper()
-	out := t.TempDir()
-	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b = nodeNameLine.ReplaceAll(b, []byte("${1}nodeName: "+testcluster.NodeName))
-		if err := os.WriteFile(filepath.Join(out, filepath.Base(f)), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
+	return mesh.SortedKeys(c.DeployScenario(t, k, dir, nil))
 }
 
 // adminHandler serves a dump file as a proxy's Envoy admin, with Envoy's /config_dump

@@ -1,7 +1,6 @@
 package testcluster
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,22 +11,7 @@ import (
 
 func (c *Cluster) writeKubeconfig(t testing.TB) {
 	c.Kubeconfig = filepath.Join(c.dir, "kubeconfig")
-	writeFile(t, c.Kubeconfig, fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters:
-- name: test
-  cluster:
-    server: %s
-    insecure-skip-tls-verify: true
-users:
-- name: admin
-  user:
-    token: %s
-contexts:
-- name: test
-  context: {cluster: test, user: admin, namespace: default}
-current-context: test
-`, c.URL, AdminToken))
+	writeFile(t, c.Kubeconfig, kubeconfigFor(c.URL))
 }
 
 // Kubectl runs the real kubectl (args, then --kubeconfig) against the cluster with extra environment (e.g. a PATH
