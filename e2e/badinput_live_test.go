@@ -66,7 +66,7 @@ func TestBadInputLive(t *testing.T) {
 		{"unreachable API server", []string{"--from", "deploy/sleep", "--kubeconfig", writeKubeconfig(t, "https://127.0.0.1:1", testcluster.AdminToken)},
 			plugin.ExitError, "127.0.0.1:1", ""},
 		{"invalid token", []string{"--from", "deploy/sleep", "--kubeconfig", writeKubeconfig(t, c.URL, "expired-or-invalid-token")},
-			plugin.ExitError, "Unauthorized", ""},
+			plugin.ExitError, "Unauthorized (the API server rejected the kubeconfig's credentials: expired token or certificate?", ""},
 		{"port-forward refused (pod on no node)", append([]string{"--from", "pod/sleep-unscheduled"}, live...), -1,
 			"fetching config from default/sleep-unscheduled... failed: ", "default/sleep-unscheduled"},
 		{"proxy admin hangs", append([]string{"--from", "pod/sleep-hang", "--timeout", "2s"}, live...), -1,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"log/slog"
 
 	"github.com/spf13/cobra"
@@ -70,7 +71,15 @@ func Main(ctx context.Context, streams genericiooptions.IOStreams, args []string
 	err := cmd.ExecuteContext(ctx)
 	var findings *FindingsError
 	if err != nil && !errors.As(err, &findings) {
-		fmt.Fprintf(streams.ErrOut, "error: %v\n", err)
+		fmt.Fprintf(streams.ErrOut, "error: %v%s\n", err, hint(err))
 	}
 	return ExitCode(err)
+}
+
+// hint adds what to do about an error the API server gave for the caller's credentials.
+func hint(err error) string {
+	if apierrors.IsUnauthorized(err) {
+		return " (the API server rejected the kubeconfig's credentials: expired token or certificate? log in again, or pick another --context)"
+	}
+	return ""
 }
