@@ -5,22 +5,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"io"
-	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
@@ -28,6 +20,7 @@ import (
 	"github.com/kubectl-egress/kubectl-egress/mesh"
 	"github.com/kubectl-egress/kubectl-egress/plugin"
 	"github.com/kubectl-egress/kubectl-egress/secrets"
+	"github.com/kubectl-egress/kubectl-egress/secrets/secretstest"
 	"github.com/kubectl-egress/kubectl-egress/trace"
 )
 
@@ -48,25 +41,12 @@ func realKeyScenario(t *testing.T, name string) (string, []string) {
 	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
 		t.Fatal(err)
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(42), Subject: pkix.Name{CommonName: "client.example.com"},
-		DNSNames: []string{"client.example.com"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
+	ca := secretstest.NewCA(t, "example.com")
+	leaf := ca.Issue(t, secretstest.Leaf{CN: "client.example.com", DNSNames: []string{"client.example.com"}, Client: true})
+	certPEM, keyPEM, keyDER := leaf.CertPEM, leaf.KeyPEM, secretstest.KeyDER(t, leaf.Key)
 	b64 := func(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 	secret := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: client-credential\n  namespace: istio-system\ntype: Opaque\ndata:\n" +
-		"  ca.crt: " + b64(certPEM) + "\n  tls.crt: " + b64(certPEM) + "\n  tls.key: " + b64(keyPEM) + "\n  password: " + b64([]byte(secretValue)) + "\n"
+		"  ca.crt: " + b64(ca.PEM) + "\n  tls.crt: " + b64(certPEM) + "\n  tls.key: " + b64(keyPEM) + "\n  password: " + b64([]byte(secretValue)) + "\n"
 	if err := os.WriteFile(filepath.Join(dir, "manifests", "40-secret-client-credential.yaml"), []byte(secret), 0o600); err != nil {
 		t.Fatal(err)
 	}

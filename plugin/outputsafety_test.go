@@ -1,21 +1,14 @@
 package plugin_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"encoding/pem"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kubectl-egress/kubectl-egress/plugin"
+	"github.com/kubectl-egress/kubectl-egress/secrets/secretstest"
 )
 
 const (
@@ -34,26 +27,13 @@ func secretScenario(t *testing.T) (string, []string) {
 	if err := os.CopyFS(dir, os.DirFS(scenario("gateway-mtls-origination"))); err != nil {
 		t.Fatal(err)
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "client.example.com"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
+	ca := secretstest.NewCA(t, "example.com")
+	leaf := ca.Issue(t, secretstest.Leaf{CN: "client.example.com", Client: true})
+	certPEM, keyPEM, keyDER := leaf.CertPEM, leaf.KeyPEM, secretstest.KeyDER(t, leaf.Key)
 	b64 := func(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 	files := map[string]string{
 		"40-secret-client-credential.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: client-credential\n  namespace: istio-system\ntype: Opaque\ndata:\n" +
-			"  ca.crt: " + b64(certPEM) + "\n  tls.crt: " + b64(certPEM) + "\n  tls.key: " + b64(keyPEM) + "\n  password: " + b64([]byte(secretPassword)) + "\n",
+			"  ca.crt: " + b64(ca.PEM) + "\n  tls.crt: " + b64(certPEM) + "\n  tls.key: " + b64(keyPEM) + "\n  password: " + b64([]byte(secretPassword)) + "\n",
 		"90-evil.yaml": "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: \"evil\\e[31m\\rname\"\n  namespace: default\n" +
 			"spec:\n  hosts: [\"my-nginx.mesh-external.svc.cluster.local\"]\n  ports: [{number: 80, name: \"http\\e[31m\\r\", protocol: HTTP}]\n  resolution: DNS\n---\n" +
 			"apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: evil-dr, namespace: istio-system}\n" +
