@@ -62,7 +62,7 @@ func TestBadInputLive(t *testing.T) {
 	}{
 		{"nonexistent pod", append([]string{"--from", "pod/nope"}, live...), plugin.ExitError, `resolve --from pod/nope in namespace default: get pod default/nope: pods "nope" not found`, ""},
 		{"nonexistent deployment", append([]string{"--from", "deploy/nope"}, live...), plugin.ExitError, `deployments.apps "nope" not found`, ""},
-		{"nonexistent namespace", append([]string{"--from", "deploy/sleep", "-n", "nope"}, live...), plugin.ExitError, "nope", ""},
+		{"nonexistent namespace", append([]string{"--from", "deploy/sleep", "-n", "nope"}, live...), plugin.ExitError, "namespace nope does not exist", ""},
 		{"unreachable API server", []string{"--from", "deploy/sleep", "--kubeconfig", writeKubeconfig(t, "https://127.0.0.1:1", testcluster.AdminToken)},
 			plugin.ExitError, "127.0.0.1:1", ""},
 		{"invalid token", []string{"--from", "deploy/sleep", "--kubeconfig", writeKubeconfig(t, c.URL, "expired-or-invalid-token")},

@@ -6,6 +6,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -34,6 +35,12 @@ func (l *Live) ResolveWorkload(ctx context.Context, namespace, ref string) ([]*c
 		err = l.loadDeploymentPods(ctx, namespace, r.Name)
 	default:
 		_, err = l.LoadPodsBySelector(ctx, namespace, r.Selector.String())
+	}
+	if apierrors.IsNotFound(err) {
+		l.count()
+		if _, nsErr := l.kube.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{}); apierrors.IsNotFound(nsErr) {
+			return nil, fmt.Errorf("namespace %s does not exist (%w); give the client's namespace with -n", namespace, err)
+		}
 	}
 	if err != nil {
 		return nil, err
