@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 
@@ -167,5 +168,22 @@ func TestDNSProxiesAndFetch(t *testing.T) {
 	}
 	if opts := FetchOptions(in); len(opts) != 1 {
 		t.Errorf("FetchOptions = %d options, want 1 (WithClient with the alias address)", len(opts))
+	}
+}
+
+// TestDNSOffPath: a hostAliases entry for another host changes nothing in the report.
+func TestDNSOffPath(t *testing.T) {
+	for _, sc := range []struct {
+		scenario string
+		port     int
+	}{{"gateway-http", 80}, {"gateway-tls-passthrough", 443}, {"allow-any", 443}, {"registry-only-with-se", 443}} {
+		t.Run(sc.scenario, func(t *testing.T) {
+			base := checkCase{scenario: sc.scenario, host: "edition.cnn.com", port: sc.port}
+			want := Run(base.input(t))
+			base.edit = alias(gwVIP, "api.example.com", "edition.cnn.com.example.org")
+			if got := Run(base.input(t)); !reflect.DeepEqual(got, want) {
+				t.Errorf("Run with an alias for other hosts = %+v\nwant the report without it: %+v", got, want)
+			}
+		})
 	}
 }
