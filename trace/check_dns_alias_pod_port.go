@@ -18,7 +18,7 @@ var checkDNSAliasPodPort = check{
 
 func runDNSAliasPodPort(a *analysis) []issue {
 	al := a.dns.alias
-	if al == nil || al.pod == nil || !a.dns.followed || a.gw == nil || a.gw.dump == nil || a.gw.listener != nil {
+	if al == nil || al.pod == nil || !a.dns.followed || a.gw == nil || a.gw.listener != nil || a.end.kind != Blocked || a.end.hop != a.gwListenerHop() {
 		return nil
 	}
 	port := a.target.Port

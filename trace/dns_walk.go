@@ -1,10 +1,13 @@
 package trace
 
 import (
+	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/kubectl-egress/kubectl-egress/mesh"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -189,6 +192,9 @@ func (a *analysis) uncapturedFate() string {
 // istiod builds a gateway's listeners and routes only from Gateway servers
 // (pilot/pkg/networking/core/gateway.go, buildGatewayListeners), so the host has no route.
 func (a *analysis) aliasUnrouted() bool {
+	if a.aliasPodPortUnserved() {
+		return true
+	}
 	if !a.dns.followed || len(a.intentGateways()) > 0 {
 		return false
 	}
@@ -196,4 +202,25 @@ func (a *analysis) aliasUnrouted() bool {
 	a.stop(lg.listenerHop, "hostAliases bring "+a.target.Host+" to "+lg.proxy+", but no Gateway bound by a VirtualService for the host selects it: it has no listener or route for the host",
 		"connection refused or 404 NR route_not_found (no Gateway server for the host)")
 	return true
+}
+
+// aliasPodPortUnserved stops, for a gateway walked without its dump, a request sent to a
+// gateway pod's own IP on a port a Service of that pod maps to another targetPort: istiod
+// binds a gateway server's listener to the targetPort its Service maps the server port to
+// (pilot/pkg/networking/core/gateway.go buildGatewayListeners, via the proxy's
+// ServiceTargets), so nothing listens on the Service port itself.
+func (a *analysis) aliasPodPortUnserved() bool {
+	al := a.dns.alias
+	if al == nil || al.pod == nil || !a.dns.followed {
+		return false
+	}
+	port := a.target.Port
+	for _, k := range mesh.SortedKeys(a.snap.Services) {
+		svc := a.snap.Services[k]
+		if t := targetPort(svc, port); t != port && slices.Contains(servicePods(a.snap, svc), al.pod) {
+			a.stop(a.gw.listenerHop, fmt.Sprintf("egress gateway %s has no listener 0.0.0.0_%d (reached at its pod IP; Service %s/%s maps port %d → targetPort %d)", a.gw.proxy, port, svc.Namespace, svc.Name, port, t), "connection refused")
+			return true
+		}
+	}
+	return false
 }
