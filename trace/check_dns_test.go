@@ -134,6 +134,10 @@ func TestDNSWalk(t *testing.T) {
 		{"excluded range: straight to the gateway", checkCase{scenario: "gateway-http", host: cnn, port: 80, edit: withEdits(alias(gwVIP, cnn), annotate(mesh.ExcludeOutboundIPRangesAnnot, "10.96.0.0/16"))}, ViaGateway,
 			[]string{scenarioClient, "0.0.0.0_8080", "http.8080", "outbound|80||edition.cnn.com", "edition.cnn.com:80"}},
 		{"passthrough to the gateway VIP", checkCase{scenario: "allow-any", host: cnn, port: 80, edit: alias(gwVIP, cnn)}, Blocked, nil},
+		{"gateway pod IP, no dumps: Service port is not listened on", checkCase{scenario: "hostaliases-no-sidecar-to-gateway-pod", host: cnn, port: 80, edit: noDumps}, Blocked, []string{scenarioClient, "0.0.0.0_80"}},
+		{"gateway pod IP, no dumps, port translation off", checkCase{scenario: "hostaliases-no-sidecar-to-gateway-pod", host: cnn, port: 80, edit: withEdits(noDumps, func(t *testing.T, in *Input) {
+			in.Snapshot.Services["istio-system/istio-egressgateway"].Labels[noPortTranslation] = "true"
+		})}, ViaGateway, nil},
 		{"gateway Service without the port", checkCase{scenario: "hostaliases-no-sidecar-to-gateway", host: cnn, port: 8080}, Blocked, []string{scenarioClient}},
 		{"no sidecar, fixed address", checkCase{unit: []string{}, host: cnn, port: 443, edit: func(t *testing.T, in *Input) {
 			in.Client = "default/sleep-plain"

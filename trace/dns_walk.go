@@ -207,8 +207,8 @@ func (a *analysis) aliasUnrouted() bool {
 // aliasPodPortUnserved stops, for a gateway walked without its dump, a request sent to a
 // gateway pod's own IP on a port a Service of that pod maps to another targetPort: istiod
 // binds a gateway server's listener to the targetPort its Service maps the server port to
-// (pilot/pkg/networking/core/gateway.go buildGatewayListeners, via the proxy's
-// ServiceTargets), so nothing listens on the Service port itself.
+// (pilot/pkg/model/gateway.go resolvePorts, used by buildGatewayListeners), so nothing
+// listens on the Service port itself, unless the Service opts out of the translation.
 func (a *analysis) aliasPodPortUnserved() bool {
 	al := a.dns.alias
 	if al == nil || al.pod == nil || !a.dns.followed {
@@ -217,6 +217,9 @@ func (a *analysis) aliasPodPortUnserved() bool {
 	port := a.target.Port
 	for _, k := range mesh.SortedKeys(a.snap.Services) {
 		svc := a.snap.Services[k]
+		if _, off := svc.Labels[noPortTranslation]; off {
+			continue
+		}
 		if t := targetPort(svc, port); t != port && slices.Contains(servicePods(a.snap, svc), al.pod) {
 			a.stop(a.gw.listenerHop, fmt.Sprintf("egress gateway %s has no listener 0.0.0.0_%d (reached at its pod IP; Service %s/%s maps port %d → targetPort %d)", a.gw.proxy, port, svc.Namespace, svc.Name, port, t), "connection refused")
 			return true
@@ -224,3 +227,7 @@ func (a *analysis) aliasPodPortUnserved() bool {
 	}
 	return false
 }
+
+// noPortTranslation is the Service label that keeps istiod from translating gateway server
+// ports to targetPorts (pilot/pkg/model/gateway.go DisableGatewayPortTranslationLabel).
+const noPortTranslation = "experimental.istio.io/disable-gateway-port-translation"
