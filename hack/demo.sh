@@ -24,11 +24,16 @@ broken-exportto-hides-se|http://edition.cnn.com/politics
 broken-http-se-on-443|https://httpbin.org/headers
 broken-registry-only-no-se|edition.cnn.com
 broken-vs-missing-mesh|http://edition.cnn.com/politics
+dns-policy-none|http://edition.cnn.com/politics
 gateway-http|http://edition.cnn.com/politics
 gateway-mtls-origination|http://my-nginx.mesh-external.svc.cluster.local
 gateway-tls-origination|http://edition.cnn.com/politics
 gateway-tls-passthrough|https://edition.cnn.com
 gateway-wildcard|https://en.wikipedia.org/wiki/Main_Page
+hostaliases-fixed-ip|https://edition.cnn.com
+hostaliases-no-sidecar-to-gateway|http://edition.cnn.com/politics
+hostaliases-no-sidecar-to-gateway-pod|http://edition.cnn.com/politics
+hostaliases-sidecar-to-gateway|https://edition.cnn.com
 registry-only-with-se|https://edition.cnn.com
 sidecar-mtls-origination|http://my-nginx.mesh-external.svc.cluster.local
 sidecar-tls-origination|http://edition.cnn.com/politics

@@ -32,6 +32,7 @@ var checks = []check{
 	checkCredentialMissing, checkCredentialIgnored, checkPlaintextToTLS, checkDoubleTLS, checkCertValidity,
 	checkNoSNI, checkNoVerification, checkFileCert, checkCredentialForbidden,
 	checkNoSidecar, checkCaptureBypass, checkNetpolOpen, checkNetpolBlocks,
+	checkDNSAliasPinned, checkDNSAliasGateway, checkDNSAliasRouted, checkDNSAliasNoSidecar, checkDNSPolicy, checkDNSCapturedElsewhere, checkDNSSearch, checkDNSAliasPodPort,
 	checkRejected, checkWarming, checkStale, checkMissingDump, checkGatewayReplicas,
 }
 

@@ -25,6 +25,9 @@ func runGatewayPort(a *analysis) []issue {
 		}
 	}
 	gt := a.gatewayTargetFor()
+	if gt.service == nil { // reached at a pod IP (hostAliases): EGR0517
+		return nil
+	}
 	return one(issue{object: objName("Service", gt.service.Namespace, gt.service.Name), proxy: a.gw.proxy, hop: len(a.rep.Hops) - 1,
 		message: fmt.Sprintf("Service port %d → targetPort %d, but %s has no listener 0.0.0.0_%d (it has %v)", gt.port, gt.targetPort, a.gw.proxy, gt.targetPort, have),
 		fix:     "make a Gateway server use the Service port the sidecar sends to, and the Service targetPort the gateway pod listens on"})

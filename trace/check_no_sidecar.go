@@ -14,6 +14,6 @@ func runNoSidecar(a *analysis) []issue {
 		return nil
 	}
 	return one(issue{object: objName("Pod", a.client.Namespace, a.client.Name), hop: 0,
-		message: "pod " + a.in.Client + " has no istio-proxy sidecar; its requests leave the pod directly",
+		message: "pod " + a.in.Client + " has no istio-proxy sidecar; " + a.uncapturedFate(),
 		fix:     "enable injection (label the namespace istio-injection=enabled or istio.io/rev) and restart the workload"})
 }

@@ -31,6 +31,7 @@ func (a *analysis) externalHop() {
 	case lg.cluster == nil:
 		h.Status, h.Notes = StatusUnknown, []string{intentNote}
 	}
+	a.aliasExternal(lg, &h)
 	switch {
 	case originates(t):
 		h.TLS = t

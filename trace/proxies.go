@@ -26,6 +26,9 @@ func ProxiesNeeded(s *mesh.Snapshot, host string, port int, client string) []str
 			}
 		}
 	}
+	for _, p := range a.aliasGatewayPods() {
+		seen[mesh.Key(p.Namespace, p.Name)] = true
+	}
 	delete(seen, client)
 	out := make([]string, 0, len(seen))
 	for k := range seen {

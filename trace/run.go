@@ -25,6 +25,8 @@ type analysis struct {
 	end outcome
 	// gwPod, when set, is the gateway pod to follow (replica comparison).
 	gwPod string
+	// dns is how the client resolves the host: hostAliases and resolv.conf (dns.go).
+	dns clientDNS
 }
 
 // outcome is the walk's conclusion before checks add their causes.
@@ -55,6 +57,7 @@ func newAnalysis(in Input) *analysis {
 	a.clientNS, _, _ = strings.Cut(in.Client, "/")
 	a.client = a.snap.Pods[in.Client]
 	a.target = a.resolveTarget()
+	a.dns = a.resolveClientDNS()
 	a.buildIntent()
 	a.rep = &Report{
 		Target: a.target,

@@ -27,7 +27,7 @@ func (a *analysis) reachedVerdict() Verdict {
 	last := len(a.rep.Hops) - 1
 	dest := fmt.Sprintf("%s:%d", a.target.Host, a.target.Port)
 	switch {
-	case a.side.clusterName == passthroughCluster:
+	case a.side.clusterName == passthroughCluster && a.gw == nil:
 		return Verdict{Kind: Bypass, AtHop: a.side.clusterHop,
 			Summary: dest + " leaves the sidecar through PassthroughCluster: no ServiceEntry routes it (" + a.intent.Mode + "), so no egress gateway or mesh policy applies"}
 	case a.gw != nil:

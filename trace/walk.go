@@ -22,10 +22,9 @@ type capture struct {
 
 // walk follows the request hop by hop: client, sidecar, egress gateway, external service.
 func (a *analysis) walk() {
-	if !a.clientHop() {
-		return
+	if a.clientHop() {
+		a.walkSidecar()
 	}
-	a.walkSidecar()
 	if a.end.kind == "" && a.gw != nil {
 		a.walkGateway()
 	}
@@ -40,6 +39,7 @@ func (a *analysis) clientHop() bool {
 	c := a.captureFor()
 	a.cap = c
 	h.Notes = append(h.Notes, c.reason)
+	a.dnsHop(&h)
 	if a.client == nil {
 		h.Status = StatusUnknown
 		h.Notes = append(h.Notes, "pod "+a.in.Client+" is not in the snapshot; capture annotations not checked")
@@ -52,7 +52,10 @@ func (a *analysis) clientHop() bool {
 		return true
 	}
 	a.rep.Hops[idx].Status = StatusWarning
-	a.end = outcome{kind: Bypass, hop: idx, summary: "the sidecar does not intercept the request (" + c.reason + "); it leaves the pod directly, skipping sidecar, egress gateway and mesh policy"}
+	if a.aliasToGateway(idx) {
+		return false
+	}
+	a.end = outcome{kind: Bypass, hop: idx, summary: "the sidecar does not intercept the request (" + c.reason + "); it leaves the pod directly" + a.aliasTo() + ", skipping sidecar, egress gateway and mesh policy"}
 	return false
 }
 
@@ -89,9 +92,16 @@ func capturePortsOnly(cp mesh.Capture, port int) capture {
 	return capture{captured: true, reason: "all outbound traffic is redirected to the sidecar (no capture annotations)"}
 }
 
-// destinationAddr is the address the client connects to when the objects fix it: a
-// ServiceEntry address or the Service's cluster IP.
+// destinationAddr is the address the client connects to when the objects fix it: the pod's
+// hostAliases entry for the host (/etc/hosts is read before DNS), else a ServiceEntry address
+// or the Service's cluster IP, unless the pod resolves through other nameservers (dns.go).
 func (a *analysis) destinationAddr() netip.Addr {
+	if al := a.dns.alias; al != nil {
+		return al.IP
+	}
+	if a.dns.resolvesElsewhere() {
+		return netip.Addr{}
+	}
 	if se := a.intent.SE; se != nil {
 		for _, s := range se.Spec.GetAddresses() {
 			if ad, err := netip.ParseAddr(s); err == nil {

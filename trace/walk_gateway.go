@@ -17,8 +17,12 @@ type gatewayTarget struct {
 	pods       []*corev1.Pod
 }
 
-// gatewayTargetFor derives the gateway from the sidecar cluster (actual) or intent.
+// gatewayTargetFor derives the gateway from the hostAliases address the walk follows, the
+// sidecar cluster (actual) or intent.
 func (a *analysis) gatewayTargetFor() gatewayTarget {
+	if gt, ok := a.aliasGatewayTarget(); ok {
+		return gt
+	}
 	var gt gatewayTarget
 	if c := a.side.cluster; c != nil && c.Istio != nil {
 		gt.service, gt.port = serviceForHost(a.snap, c.Istio.Host), c.Istio.Port
@@ -77,7 +81,11 @@ func (a *analysis) walkGateway() {
 	l := a.gw.dump.Listener(name)
 	if l == nil {
 		idx := a.addHop(Hop{Kind: HopGatewayListener, Proxy: proxy, Name: name})
-		a.stop(idx, fmt.Sprintf("egress gateway %s has no listener %s (Service port %d → targetPort %d)", proxy, name, gt.port, gt.targetPort), "connection refused")
+		via := fmt.Sprintf("Service port %d → targetPort %d", gt.port, gt.targetPort)
+		if gt.service == nil {
+			via = fmt.Sprintf("reached at its pod IP on port %d", gt.port)
+		}
+		a.stop(idx, fmt.Sprintf("egress gateway %s has no listener %s (%s)", proxy, name, via), "connection refused")
 		return
 	}
 	if !a.followListener(a.gw, HopGatewayListener, l, a.gw.sni, a.gw.sni == "") {

@@ -15,6 +15,10 @@ func (a *analysis) walkSidecarIntent() {
 	lg := &a.side
 	lg.listenerHop = a.addHop(Hop{Kind: HopListener, Proxy: lg.proxy, Name: "0.0.0.0_" + strconv.Itoa(a.target.Port), Status: StatusUnknown, Notes: []string{intentNote}})
 	switch {
+	case a.aliasIntentVIP() != nil:
+		lg.clusterName = clusterName(a.target.Port, "", serviceHost(a.aliasIntentVIP()))
+		a.rep.Hops[lg.listenerHop].Name = a.dns.alias.IP.String() + "_" + strconv.Itoa(a.target.Port)
+		a.followAlias()
 	case in.MeshDest != nil:
 		host := mesh.FQDN(in.MeshDest.GetHost(), in.MeshVS.Namespace)
 		port := int(in.MeshDest.GetPort().GetNumber())
@@ -34,7 +38,7 @@ func (a *analysis) walkSidecarIntent() {
 	}
 	h := Hop{Kind: HopCluster, Proxy: lg.proxy, Name: lg.clusterName, Status: StatusUnknown, Notes: []string{intentNote}}
 	lg.clusterHop = a.addHop(h)
-	if in.Gateway != nil {
+	if in.Gateway != nil && a.gw == nil {
 		g := newLeg("", nil)
 		a.gw = &g
 	}
@@ -64,6 +68,9 @@ func (a *analysis) serviceHasPort() bool {
 func (a *analysis) walkGatewayIntent(gt gatewayTarget) {
 	lg := a.gw
 	lg.listenerHop = a.addHop(Hop{Kind: HopGatewayListener, Proxy: lg.proxy, Name: "0.0.0.0_" + strconv.Itoa(gt.targetPort), Status: StatusUnknown, Notes: []string{intentNote}})
+	if a.aliasUnrouted() {
+		return
+	}
 	for _, gw := range a.intentGateways() {
 		vs, d := a.routeFor(gw.Namespace, mesh.Key(gw.Namespace, gw.Name), gt.port)
 		if d == nil {

@@ -179,6 +179,9 @@ func (a *analysis) sidecarCluster() {
 	if !a.clusterHop(lg, HopCluster) {
 		return
 	}
+	if lg.clusterName == passthroughCluster {
+		a.passthroughAlias()
+	}
 	if lg.cluster == nil || lg.cluster.Istio == nil {
 		return
 	}
