@@ -102,6 +102,9 @@ func (s *leakScenario) runChecked(t *testing.T, c *testcluster.Cluster, pluginDi
 		if code != plugin.ExitOK && code != plugin.ExitFindings {
 			t.Errorf("exit %d, want %d or %d\nstderr:\n%.2000s", code, plugin.ExitOK, plugin.ExitFindings, stderr)
 		}
+		if r.live && verbosity(r.args) >= 6 && !bytes.Contains(stderr, []byte("/secrets/client-credential")) {
+			t.Errorf("at -v %d stderr does not log the GET of Secret client-credential: the run did not read it with client-go logging on", verbosity(r.args))
+		}
 		reportHits(t, found)
 		t.Logf("exit %d; stdout %d bytes, stderr %d bytes, %d files written: %v", code, len(stdout), len(stderr), len(files), files)
 	})
@@ -175,4 +178,15 @@ func assertSameReport(t *testing.T, liveJSON, replayJSON []byte) {
 	if !reflect.DeepEqual(live, replay) {
 		t.Errorf("replayed report differs from the live one:\nlive:\n%s\nreplay:\n%s", liveJSON, replayJSON)
 	}
+}
+
+// verbosity is the value of -v in args (0 when absent).
+func verbosity(args []string) int {
+	v := 0
+	for i, a := range args {
+		if a == "-v" && i+1 < len(args) {
+			_, _ = fmt.Sscan(args[i+1], &v)
+		}
+	}
+	return v
 }
