@@ -52,10 +52,13 @@ func (b *bundle) record(obj runtime.Object) {
 	b.objects[kind][mesh.Key(acc.GetNamespace(), acc.GetName())] = obj
 }
 
-// recordDump keeps a proxy's raw dump. Envoy redacts private keys in /config_dump; write
-// refuses a bundle that would still hold one.
+// recordDump keeps a proxy's dump, its bootstrap node metadata reduced (redactDump). Envoy
+// redacts private keys in /config_dump; write refuses a bundle that would still hold one.
+// A dump that cannot be reduced is not kept.
 func (b *bundle) recordDump(key string, data []byte) {
-	b.dumps[key] = data
+	if red, err := redactDump(data); err == nil {
+		b.dumps[key] = red
+	}
 }
 
 // write writes the bundle to file as a gzip-compressed tar.
@@ -156,6 +159,10 @@ const bundleDropped = `- Every object: all annotations but the sidecar injection
 - VirtualServices: header values set or added, header and query match values, direct
   response bodies (replaced by "` + mesh.RedactedPrefix + `").
 - Kinds the trace does not read are not recorded.
+- Envoy config dumps: the bootstrap node metadata but ISTIO_VERSION, CLUSTER_ID, DNS_CAPTURE,
+  ISTIO_META_DNS_CAPTURE, LABELS, NAMESPACE and NAME (the rest holds the pod's annotations
+  and ISTIO_META_* env values). The rest of each dump is as the proxy served it; Envoy itself
+  redacts private keys and other sensitive fields in /config_dump.
 `
 
 // commandLine renders the command as run, flags in their canonical --name=value form,
