@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -151,16 +152,28 @@ func (s *leakScenario) runOnce(t *testing.T, c *testcluster.Cluster, pluginDir, 
 	return out.Bytes(), errOut.Bytes(), code, append(hits, treeHits...), files
 }
 
-// reportHits fails t with where each needle was found and which one, never its bytes.
+// reportHits fails t with where needles were found and which (by description, never
+// their bytes), grouped by place and needle.
 func reportHits(t *testing.T, hits []hit) {
 	t.Helper()
-	const show = 8
-	for i, h := range hits {
+	groups := map[string]int{}
+	for _, h := range hits {
+		where, _, _ := strings.Cut(h.where, " offset ")
+		what, _, _ := strings.Cut(h.what, ", ")
+		groups[where+" holds "+what]++
+	}
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	const show = 40
+	for i, k := range keys {
 		if i == show {
-			t.Errorf("... and %d more", len(hits)-show)
+			t.Errorf("... and %d more groups", len(keys)-show)
 			break
 		}
-		t.Errorf("%s holds %s", h.where, h.what)
+		t.Errorf("%s (%d fragments)", k, groups[k])
 	}
 }
 
