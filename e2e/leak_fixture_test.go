@@ -61,6 +61,27 @@ func newLeakKeys(t *testing.T) leakKeys {
 	return k
 }
 
+// keyStructure encodes fresh keys of every kind the test places, in every encoding and
+// under every PEM label it uses: what they share with the placed keys is structure.
+func keyStructure(t *testing.T) [][]byte {
+	t.Helper()
+	k := newLeakKeys(t)
+	ec256 := secretstest.NewKey(t)
+	ec384, err := x509.MarshalECPrivateKey(k.ec384)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ders := [][]byte{x509.MarshalPKCS1PrivateKey(k.rsa1), pkcs8(t, k.rsa1), ec384, pkcs8(t, k.ec384), pkcs8(t, ec256), pkcs8(t, k.ed1)}
+	var out [][]byte
+	for _, der := range ders {
+		out = append(out, der, []byte(base64.StdEncoding.EncodeToString(der)))
+		for _, label := range []string{"CERTIFICATE", "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"} {
+			out = append(out, pemOf(label, der))
+		}
+	}
+	return out
+}
+
 func pkcs8(t *testing.T, key any) []byte {
 	t.Helper()
 	der, err := x509.MarshalPKCS8PrivateKey(key)
@@ -86,6 +107,7 @@ func newLeakScenario(t *testing.T, name string) *leakScenario {
 	ca := secretstest.NewCA(t, "example.com")
 	leaf := ca.Issue(t, secretstest.Leaf{CN: "client.example.com", DNSNames: []string{"client.example.com"}, Client: true})
 	s.n = newNeedles(ca.Cert.Raw, ca.PEM, leaf.Cert.Raw, leaf.CertPEM)
+	s.n.addPublic(keyStructure(t)...)
 	s.mutateManifests(t)
 	secretsYAML := strings.Join([]string{
 		s.secret(t, "istio-system", "client-credential", corev1.SecretTypeOpaque, s.credentialData(t, ca, leaf), nil),

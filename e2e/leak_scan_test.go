@@ -36,13 +36,20 @@ type needles struct {
 
 func newNeedles(publicCerts ...[]byte) *needles {
 	n := &needles{fragments: map[string]string{}, tokens: map[string]string{}}
-	for _, c := range publicCerts {
+	n.addPublic(publicCerts...)
+	return n
+}
+
+// addPublic adds material whose fragments are not needles: certificates, and keys of
+// the same kinds and encodings as the placed ones (what two fresh keys share, such as
+// RSA's algorithm identifier, which RSA certificates hold too, is format, not secret).
+func (n *needles) addPublic(material ...[]byte) {
+	for _, c := range material {
 		n.public = append(append(n.public, c...), 0)
 		for k := 0; k < 3 && k < len(c); k++ { // base64 at every alignment
 			n.public = append(append(n.public, base64.StdEncoding.EncodeToString(c[k:])...), 0)
 		}
 	}
-	return n
 }
 
 // addKey adds the fragments of one piece of key material (a DER, a PEM text or a base64
