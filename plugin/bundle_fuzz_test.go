@@ -5,10 +5,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -95,6 +98,7 @@ func bundleSeeds(tb testing.TB) [][]byte {
 		tarGz(tb, reg(".", "x")),
 		tarGz(tb, &tar.Header{Name: "dir/", Typeflag: tar.TypeDir, Mode: 0o755}, reg("dir/f", "x")),
 		{},
+		sparseTarGz(tb, 1<<30),
 	}
 }
 
@@ -115,4 +119,63 @@ func tarGz(tb testing.TB, hdrs ...*tar.Header) []byte {
 	_ = tw.Close()
 	_ = zw.Close()
 	return buf.Bytes()
+}
+
+// sparseTarGz is a .tar.gz of one PAX sparse file (format 1.0) of size bytes, all hole but
+// its last byte: a few KiB that tar.Reader reads as size bytes. FuzzReadBundle found it
+// (executions that stalled for seconds each, writing up to maxBundleBytes of zeros).
+func sparseTarGz(tb testing.TB, size int64) []byte {
+	tb.Helper()
+	rec := func(k, v string) string { // "LEN key=value\n", LEN counting itself
+		s := " " + k + "=" + v + "\n"
+		n := len(s)
+		for len(fmt.Sprint(n))+len(s) != n {
+			n = len(fmt.Sprint(n)) + len(s)
+		}
+		return fmt.Sprint(n) + s
+	}
+	recs := rec("GNU.sparse.major", "1") + rec("GNU.sparse.minor", "0") + rec("GNU.sparse.name", "manifests/zero.yaml") + rec("GNU.sparse.realsize", fmt.Sprint(size))
+	data := make([]byte, 513) // the sparse map, padded to a block, then the one data byte
+	copy(data, fmt.Sprintf("1\n%d\n1\n", size-1))
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: "pax", Size: int64(len(recs)), Format: tar.FormatUSTAR})
+	_, _ = tw.Write([]byte(recs))
+	_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: "manifests/zero.yaml", Size: int64(len(data)), Format: tar.FormatUSTAR})
+	_, _ = tw.Write(data)
+	_ = tw.Close()
+	raw := buf.Bytes()
+	raw[156] = tar.TypeXHeader // the Writer will not write GNU.sparse records itself
+	copy(raw[148:156], "        ")
+	var sum int
+	for _, c := range raw[:512] {
+		sum += int(c)
+	}
+	copy(raw[148:156], fmt.Sprintf("%06o\x00 ", sum))
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write(raw)
+	_ = zw.Close()
+	return gz.Bytes()
+}
+
+// TestReadBundleRefusesSparse: a 1 GiB sparse entry is an error naming it, at once.
+func TestReadBundleRefusesSparse(t *testing.T) {
+	data := sparseTarGz(t, 1<<30)
+	file := filepath.Join(t.TempDir(), "sparse.tar.gz")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	dir, err := extractBundle(file)
+	if err == nil {
+		_ = os.RemoveAll(dir)
+	}
+	want := "entry manifests/zero.yaml is a sparse file"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("extractBundle(%d-byte sparse bundle) = %v, want an error containing %q", len(data), err, want)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("extractBundle took %v, want it to stop at the header", d)
+	}
 }
