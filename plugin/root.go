@@ -54,6 +54,7 @@ func addKlogVerbosity(fs *pflag.FlagSet) {
 	v := klogFlags.Lookup("v")
 	fs.AddGoFlag(v)
 	fs.Lookup("v").Shorthand = "v"
+	fs.Lookup("v").Usage += fmt.Sprintf(" (at most %d: client-go would log API response bodies, Secrets included, from 8)", maxVerbosity)
 }
 
 // quietKlog drops client-go's klog output (port-forward's "Unhandled Error" lines, say)
