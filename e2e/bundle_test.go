@@ -109,7 +109,18 @@ func TestTraceBundleReplays(t *testing.T) {
 			dumps++
 		}
 	}
-	if manifests == 0 || dumps == 0 || !strings.Contains(string(entries["README.md"]), "kubectl egress trace "+target) {
+	readme := string(entries["README.md"])
+	for _, want := range []string{"env values and valueFrom", "re-encoded from their parsed DER", "bootstrap node metadata"} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("bundle README does not say what was dropped (%q):\n%s", want, readme)
+		}
+	}
+	for name, data := range entries {
+		if strings.HasPrefix(name, "dumps/") && bytes.Contains(data, []byte(`"PROXY_CONFIG"`)) {
+			t.Errorf("bundle dump %s keeps node metadata PROXY_CONFIG, which is not read", name)
+		}
+	}
+	if manifests == 0 || dumps == 0 || !strings.Contains(readme, "kubectl egress trace "+target) {
 		t.Errorf("bundle has %d manifests, %d dumps, README:\n%s", manifests, dumps, entries["README.md"])
 	}
 	all := bytes.Join(mapValues(entries), nil)

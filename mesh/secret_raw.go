@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/pem"
 	"io"
 	"os"
 
@@ -15,24 +14,19 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// SecretCerts holds the DER bytes of the CERTIFICATE blocks of each data key of one
-// Secret, in file order, so a check can verify signatures with crypto/x509. It holds
-// public certificates only: PEM blocks of any other type (private keys) are never copied.
+// SecretCerts holds the DER of the certificates of each data key of one Secret, in file
+// order, so a check can verify signatures with crypto/x509. It holds public certificates
+// only: what x509.ParseCertificate accepted from a CERTIFICATE PEM block, as the parser
+// read it (cert.Raw); other blocks, and CERTIFICATE blocks that do not parse (a private
+// key under that label, say), are never copied.
 type SecretCerts map[string][][]byte
 
 // CertsOf extracts the certificate DER of every data key of sec.
 func CertsOf(sec *corev1.Secret) SecretCerts {
 	out := SecretCerts{}
 	for name, data := range secretData(sec) {
-		for rest := data; ; {
-			var block *pem.Block
-			block, rest = pem.Decode(rest)
-			if block == nil {
-				break
-			}
-			if block.Type == "CERTIFICATE" {
-				out[name] = append(out[name], bytes.Clone(block.Bytes))
-			}
+		for _, c := range parsedCerts(data) {
+			out[name] = append(out[name], c.Raw)
 		}
 	}
 	return out

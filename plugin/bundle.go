@@ -13,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
@@ -23,8 +22,8 @@ import (
 
 // bundle collects what a live trace read, to write it as a support bundle: a .tar.gz in
 // the scenario layout (manifests/*.yaml, dumps/<namespace>/<pod>.json, README.md) that
-// `kubectl egress trace -f BUNDLE` replays offline. Secrets are redacted when recorded,
-// so key material is never held here.
+// `kubectl egress trace -f BUNDLE` replays offline. Objects are redacted when recorded
+// (mesh.Redact), so key material and secret values are never held here.
 type bundle struct {
 	command string
 	objects map[string]map[string]runtime.Object // kind -> namespace/name -> object
@@ -35,18 +34,17 @@ func newBundle(command string) *bundle {
 	return &bundle{command: command, objects: map[string]map[string]runtime.Object{}, dumps: map[string][]byte{}}
 }
 
-// record keeps a copy of obj; Secrets are reduced to metadata and certificates.
+// record keeps a redacted copy of obj (mesh.Redact: an allowlist of the fields the
+// trace reads, per kind); objects of a kind mesh.Redact does not keep are not recorded.
 func (b *bundle) record(obj runtime.Object) {
-	if sec, ok := obj.(*corev1.Secret); ok {
-		obj = mesh.RedactSecret(sec)
-	} else {
-		obj = obj.DeepCopyObject()
+	obj = mesh.Redact(obj)
+	if obj == nil {
+		return
 	}
 	acc, err := meta.Accessor(obj)
 	if err != nil {
 		return
 	}
-	acc.SetManagedFields(nil)
 	kind := obj.GetObjectKind().GroupVersionKind().Kind
 	if b.objects[kind] == nil {
 		b.objects[kind] = map[string]runtime.Object{}
@@ -54,10 +52,13 @@ func (b *bundle) record(obj runtime.Object) {
 	b.objects[kind][mesh.Key(acc.GetNamespace(), acc.GetName())] = obj
 }
 
-// recordDump keeps a proxy's raw dump. Envoy redacts private keys in /config_dump; write
-// refuses a bundle that would still hold one.
+// recordDump keeps a proxy's dump, its bootstrap node metadata reduced (redactDump). Envoy
+// redacts private keys in /config_dump; write refuses a bundle that would still hold one.
+// A dump that cannot be reduced is not kept.
 func (b *bundle) recordDump(key string, data []byte) {
-	b.dumps[key] = data
+	if red, err := redactDump(data); err == nil {
+		b.dumps[key] = red
+	}
 }
 
 // write writes the bundle to file as a gzip-compressed tar.
@@ -133,11 +134,36 @@ func (b *bundle) readme() string {
 	return "# kubectl egress support bundle\n\n" +
 		"Written by:\n\n    " + b.command + "\n\n" +
 		"It holds every object and Envoy config dump that trace read, in the scenario layout:\n" +
-		"`manifests/*.yaml` and `dumps/<namespace>/<pod>.json`. Secrets are reduced to their\n" +
-		"metadata and certificates; every other data value is replaced by \"" + mesh.RedactedPrefix + " ...\".\n\n" +
+		"`manifests/*.yaml` and `dumps/<namespace>/<pod>.json`. Objects keep only the fields the\n" +
+		"trace reads; everything else was dropped before it was written:\n\n" + bundleDropped + "\n" +
 		"Replay it offline, with no cluster, to the same answer:\n\n" +
 		"    kubectl egress trace -f THIS.tar.gz ...same target, --from and -n...\n"
 }
+
+// bundleDropped says, per kind, what mesh.Redact left out of the bundle.
+const bundleDropped = `- Every object: all annotations but the sidecar injection and traffic capture ones
+  (sidecar.istio.io/status, traffic.sidecar.istio.io/*) and networking.istio.io/exportTo
+  (kubectl's last-applied-configuration copies the whole object), managed fields, UIDs
+  and resource versions.
+- Secrets: every data value is replaced by "` + mesh.RedactedPrefix + ` N bytes removed by kubectl egress",
+  except the X.509 certificates it holds, re-encoded from their parsed DER; private keys,
+  passwords, tokens and anything under a CERTIFICATE label that is not a certificate are gone.
+  stringData is merged into data first.
+- Pods, and the pod templates of Deployments and ReplicaSets: env values and valueFrom (the
+  variable names are kept), commands, args, volumes, security contexts, resources, probes;
+  status messages. Kept: labels, service account, node, containers' names, images, ports.
+- ConfigMaps: every key but ` + "`mesh`" + ` of ConfigMap istio, which keeps only
+  outboundTrafficPolicy.mode, rootNamespace, trustDomain, defaultConfig.holdApplicationUntilProxyStarts
+  and the ISTIO_META_DNS_* proxyMetadata.
+- Services: everything but type, cluster IPs, external name, selector and ports.
+- VirtualServices: header values set or added, header and query match values, direct
+  response bodies (replaced by "` + mesh.RedactedPrefix + `").
+- Kinds the trace does not read are not recorded.
+- Envoy config dumps: the bootstrap node metadata but ISTIO_VERSION, CLUSTER_ID, DNS_CAPTURE,
+  ISTIO_META_DNS_CAPTURE, LABELS, NAMESPACE and NAME (the rest holds the pod's annotations
+  and ISTIO_META_* env values). The rest of each dump is as the proxy served it; Envoy itself
+  redacts private keys and other sensitive fields in /config_dump.
+`
 
 // commandLine renders the command as run, flags in their canonical --name=value form,
 // leaving out the kubeconfig (a local path, maybe with credentials nearby).

@@ -57,6 +57,9 @@ func untar(r io.Reader, dir string) error {
 		if hdr.Typeflag != tar.TypeReg {
 			continue
 		}
+		if isSparse(hdr) {
+			return fmt.Errorf("entry %s is a sparse file (a few bytes that read as %d); a support bundle holds plain files only", hdr.Name, hdr.Size)
+		}
 		name := path.Clean(hdr.Name)
 		if path.IsAbs(name) || name == ".." || strings.HasPrefix(name, "../") {
 			return fmt.Errorf("entry %q leaves the bundle", hdr.Name)
@@ -68,6 +71,17 @@ func untar(r io.Reader, dir string) error {
 			return fmt.Errorf("entry %s: %w", hdr.Name, err)
 		}
 	}
+}
+
+// isSparse reports a PAX sparse file (GNU.sparse.* records on a regular entry): its holes
+// read as zeros that are not in the archive, so a few KiB would write gigabytes.
+func isSparse(hdr *tar.Header) bool {
+	for k := range hdr.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
 }
 
 func writeEntry(dst string, r io.Reader, size int64) error {

@@ -31,11 +31,14 @@ func (f *configFactory) Namespace() (string, bool, error) {
 	return f.flags.ToRawKubeConfigLoader().Namespace()
 }
 
+// RESTConfig is the kubeconfig's config, its transport wrapped with noBodyLogging: every
+// client (trace's, check-secrets', the proxies' port-forwards) is made from it.
 func (f *configFactory) RESTConfig() (*rest.Config, error) {
 	cfg, err := f.flags.ToRESTConfig()
 	if err != nil {
 		return nil, fmt.Errorf("load kubeconfig: %w", err)
 	}
+	cfg.Wrap(noBodyLogging)
 	return cfg, nil
 }
 

@@ -37,7 +37,10 @@ and reports what is wrong and where.`,
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &UsageError{Err: fmt.Errorf("%w; see '%s --help' for usage", err, c.CommandPath())}
 	})
-	cmd.PersistentPreRun = func(*cobra.Command, []string) { quietKlog() }
+	cmd.PersistentPreRun = func(c *cobra.Command, _ []string) {
+		capVerbosity(c.ErrOrStderr())
+		quietKlog()
+	}
 	cmd.AddCommand(NewCmdVersion(streams))
 	cmd.AddCommand(NewCmdTrace(f, streams))
 	cmd.AddCommand(NewCmdCheckSecrets(f, streams))
@@ -51,6 +54,7 @@ func addKlogVerbosity(fs *pflag.FlagSet) {
 	v := klogFlags.Lookup("v")
 	fs.AddGoFlag(v)
 	fs.Lookup("v").Shorthand = "v"
+	fs.Lookup("v").Usage += fmt.Sprintf(" (at most %d: client-go would log API response bodies, Secrets included, from 8)", maxVerbosity)
 }
 
 // quietKlog drops client-go's klog output (port-forward's "Unhandled Error" lines, say)

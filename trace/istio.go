@@ -14,7 +14,8 @@ import (
 
 // The small pieces of Istio's grammar trace needs, re-implemented (see STYLE.md §4).
 
-const exportToAnnotation = "networking.istio.io/exportTo"
+// exportToAnnotation is read from Services; support bundles keep it (mesh.Redact).
+const exportToAnnotation = mesh.ExportToAnnotation
 
 // exportedTo reports whether an object of namespace objNS with exportTo list is visible to
 // proxies in namespace ns. An empty list means "*" (Istio's default).
