@@ -1,0 +1,51 @@
+package plugin
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+)
+
+// defaultRequestTimeout applies to every API server request when --request-timeout is not
+// given (kubectl's own default is none): an API server that accepts connections and never
+// answers ends the command with a clear error instead of a hang.
+const defaultRequestTimeout = "30s"
+
+func setRequestTimeoutDefault(flags *genericclioptions.ConfigFlags) {
+	if flags.Timeout != nil {
+		*flags.Timeout = defaultRequestTimeout
+	}
+}
+
+// describeTimeout rewrites an API server request that timed out (client-go's
+// "Client.Timeout exceeded" url.Error) as what happened and what to do, keeping what the
+// command was doing; other errors are returned as they are.
+func describeTimeout(err error, cmd *cobra.Command) error {
+	var ue *url.Error
+	if err == nil || !errors.As(err, &ue) || !ue.Timeout() {
+		return err
+	}
+	server := ue.URL
+	if u, perr := url.Parse(ue.URL); perr == nil {
+		server = u.Scheme + "://" + u.Host
+	}
+	timeout := defaultRequestTimeout
+	if f := cmd.PersistentFlags().Lookup("request-timeout"); f != nil {
+		timeout = f.Value.String()
+	}
+	prefix, _, _ := strings.Cut(err.Error(), ue.Error())
+	return &timeoutError{err: err, msg: fmt.Sprintf("%sthe API server at %s did not answer within %s (--request-timeout); check that it is up and reachable, or raise --request-timeout", prefix, server, timeout)}
+}
+
+// timeoutError keeps the error it describes for errors.As (exit codes).
+type timeoutError struct {
+	err error
+	msg string
+}
+
+func (e *timeoutError) Error() string { return e.msg }
+func (e *timeoutError) Unwrap() error { return e.err }
