@@ -1,7 +1,6 @@
 package mesh
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 )
 
@@ -88,7 +86,7 @@ func (s *Snapshot) LoadManifests(m Manifests) error {
 			if m.Stdin == nil {
 				return &InputError{Path: StdinName, Err: errors.New("no standard input")}
 			}
-			if err := s.loadStream(StdinName, m.Stdin, &m); err != nil {
+			if err := s.loadStdin(&m); err != nil {
 				return err
 			}
 			continue
@@ -155,13 +153,23 @@ func (s *Snapshot) loadFile(path string, m *Manifests) error {
 	if tl := m.tooLarge(); size > tl.Limit {
 		return &InputError{Path: path, Err: tl}
 	}
-	return s.loadStream(path, f, m)
+	return s.loadStream(path, f, size, m)
 }
 
-// loadStream reads r (named name) document by document, failing past m's cap.
-func (s *Snapshot) loadStream(name string, r io.Reader, m *Manifests) error {
+// loadStdin reads standard input in memory, once, under m's cap, then loads it.
+func (s *Snapshot) loadStdin(m *Manifests) error {
+	r, size, err := readChunks(m.Stdin, m.tooLarge())
+	if err != nil {
+		return &InputError{Path: StdinName, Err: err}
+	}
+	return s.loadStream(StdinName, r, size, m)
+}
+
+// loadStream reads r (named name, of about size bytes) document by document, failing
+// past m's cap.
+func (s *Snapshot) loadStream(name string, r io.Reader, size int64, m *Manifests) error {
 	tl := m.tooLarge()
-	yr := utilyaml.NewYAMLReader(bufio.NewReaderSize(&CapReader{R: r, N: tl.Limit, Err: tl}, 64<<10))
+	yr := newDocReader(&CapReader{R: r, N: tl.Limit, Err: tl}, min(size, tl.Limit))
 	for doc := 1; ; doc++ {
 		chunk, err := yr.Read()
 		var tooLarge *TooLargeError
