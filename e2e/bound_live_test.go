@@ -64,8 +64,8 @@ func TestBoundedAdminLive(t *testing.T) {
 			if m.Killed {
 				t.Fatalf("did not end within %s; stderr %.300q", tt.limit, stderr)
 			}
-			if m.MaxRSS > tt.rss {
-				t.Errorf("peak RSS %.1f MB, want at most %.1f MB", float64(m.MaxRSS)/mb, float64(tt.rss)/mb)
+			if m.Peak() > tt.rss {
+				t.Errorf("peak RSS %.1f MB, want at most %.1f MB", float64(m.Peak())/mb, float64(tt.rss)/mb)
 			}
 			warn := "fetching config from default/" + tt.pod + "... failed: "
 			if code != plugin.ExitOK && code != plugin.ExitFindings || strings.Contains(stderr, "error: ") ||

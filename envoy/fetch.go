@@ -1,6 +1,7 @@
 package envoy
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -190,19 +191,41 @@ func hasIstioProxy(pod *corev1.Pod) bool {
 	return false
 }
 
-// readBody reads an answer of at most limit.Limit bytes (never more than one byte past).
+// readBody reads an answer of at most limit.Limit bytes (never more than one byte past):
+// in 1 MiB chunks joined at the end, so an answer that never ends costs the cap, not the
+// outgrown buffers of a growing slice, and one of a known length is read in place.
 func readBody(resp *http.Response, limit *AnswerTooLargeError) ([]byte, error) {
 	defer resp.Body.Close()
 	if resp.ContentLength > limit.Limit {
 		return nil, limit
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit.Limit+1))
-	if err != nil {
-		return nil, err
+	if resp.ContentLength > 0 {
+		body := make([]byte, resp.ContentLength)
+		if _, err := io.ReadFull(resp.Body, body); err != nil {
+			return nil, err
+		}
+		return answer(resp, body)
 	}
-	if int64(len(body)) > limit.Limit {
-		return nil, limit
+	var chunks [][]byte
+	var total int64
+	for {
+		buf := make([]byte, 1<<20)
+		n, err := io.ReadFull(resp.Body, buf)
+		if total += int64(n); total > limit.Limit {
+			return nil, limit
+		}
+		chunks = append(chunks, buf[:n])
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return answer(resp, bytes.Join(chunks, nil))
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
+}
+
+// answer is the body of a 200 OK, else an *AdminError.
+func answer(resp *http.Response, body []byte) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, &AdminError{Code: resp.StatusCode, Status: resp.Status, Body: adminSnippet(body)}
 	}

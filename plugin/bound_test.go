@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -173,8 +175,8 @@ func checkBound(t *testing.T, bin string, tt boundCase) {
 	if r.Killed {
 		t.Fatalf("did not end within %s (killed); stderr: %.300q", tt.limit, r.Stderr)
 	}
-	if r.MaxRSS > tt.rss {
-		t.Errorf("peak RSS %.1f MB, want at most %.1f MB", float64(r.MaxRSS)/mb, float64(tt.rss)/mb)
+	if r.Peak() > tt.rss {
+		t.Errorf("peak RSS %.1f MB, want at most %.1f MB", float64(r.Peak())/mb, float64(tt.rss)/mb)
 	}
 	if tt.code == -1 {
 		if r.Code != plugin.ExitOK && r.Code != plugin.ExitFindings {
@@ -252,31 +254,58 @@ func (zeroReader) Read(p []byte) (int, error) {
 
 // TestAPIServerNeverAnswers: an API server that accepts connections and never answers
 // ends a live command with one line naming the server, the timeout and the flag, whether
-// --request-timeout is given or its default applies.
+// --request-timeout is given or its default (30s) applies; one that never completes the
+// TLS handshake too.
 func TestAPIServerNeverAnswers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary: skipped under -short")
 	}
 	bin := boundBinary(t)
-	server := silentListener(t)
+	silent, hanging := silentListener(t), hangingServer(t)
+	trace := func(server string, extra ...string) []string {
+		return append([]string{"trace", "edition.cnn.com", "--from", "deploy/sleep", "--kubeconfig", kubeconfigFor(t, server)}, extra...)
+	}
+	tests := []boundCase{
+		{"no HTTP answer, --request-timeout 2s", trace(hanging, "--request-timeout", "2s"), "", plugin.ExitError,
+			"the API server at " + hanging + " did not answer within 2s (--request-timeout)", 20 * time.Second, 200 * mb},
+		{"no HTTP answer, default request timeout", trace(hanging), "", plugin.ExitError,
+			"the API server at " + hanging + " did not answer within 30s (--request-timeout)", 60 * time.Second, 200 * mb},
+		{"no TLS handshake, --request-timeout 2s", trace(silent, "--request-timeout", "2s"), "", plugin.ExitError,
+			"the API server at " + silent + " did not answer within 2s (--request-timeout)", 20 * time.Second, 200 * mb},
+		{"no TLS handshake, default request timeout", trace(silent), "", plugin.ExitError,
+			"the API server at " + silent + " accepted the connection but did not complete the TLS handshake within 10s", 60 * time.Second, 200 * mb},
+		{"check-secrets, no HTTP answer, --request-timeout 2s", []string{"check-secrets", "--kubeconfig", kubeconfigFor(t, hanging), "--request-timeout", "2s"}, "", plugin.ExitError,
+			"the API server at " + hanging + " did not answer within 2s (--request-timeout)", 20 * time.Second, 200 * mb},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { checkBound(t, bin, tt) })
+	}
+}
+
+func kubeconfigFor(t *testing.T, server string) string {
+	t.Helper()
 	kc := filepath.Join(t.TempDir(), "kubeconfig")
 	cfg := "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: " + server + "\n    insecure-skip-tls-verify: true\n" +
 		"users:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: x\n  context: {cluster: c, user: u, namespace: default}\ncurrent-context: x\n"
 	if err := os.WriteFile(kc, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	trace := []string{"trace", "edition.cnn.com", "--from", "deploy/sleep", "--kubeconfig", kc}
-	tests := []boundCase{
-		{"trace --request-timeout 2s", append(trace, "--request-timeout", "2s"), "", plugin.ExitError,
-			"the API server at " + server + " did not answer within 2s (--request-timeout)", 20 * time.Second, 200 * mb},
-		{"trace, default request timeout", trace, "", plugin.ExitError,
-			"the API server at " + server + " did not answer within 30s (--request-timeout)", 60 * time.Second, 200 * mb},
-		{"check-secrets --request-timeout 2s", []string{"check-secrets", "--kubeconfig", kc, "--request-timeout", "2s"}, "", plugin.ExitError,
-			"the API server at " + server + " did not answer within 2s (--request-timeout)", 20 * time.Second, 200 * mb},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { checkBound(t, bin, tt) })
-	}
+	return kc
+}
+
+// hangingServer is a loopback HTTPS server that completes the TLS handshake, reads each
+// request and never answers it (until the client goes away).
+func hangingServer(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Minute):
+		}
+	}))
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // silentListener accepts loopback connections, reads what comes and never answers.

@@ -38,7 +38,12 @@ func describeTimeout(err error, cmd *cobra.Command) error {
 		timeout = f.Value.String()
 	}
 	prefix, _, _ := strings.Cut(err.Error(), ue.Error())
-	return &timeoutError{err: err, msg: fmt.Sprintf("%sthe API server at %s did not answer within %s (--request-timeout); check that it is up and reachable, or raise --request-timeout", prefix, server, timeout)}
+	msg := fmt.Sprintf("%sthe API server at %s did not answer within %s (--request-timeout); check that it is up and reachable, or raise --request-timeout", prefix, server, timeout)
+	if strings.Contains(ue.Err.Error(), "TLS handshake timeout") {
+		// client-go's transport gives the handshake 10s of its own, whatever the flag.
+		msg = fmt.Sprintf("%sthe API server at %s accepted the connection but did not complete the TLS handshake within 10s; check that it is up and that the kubeconfig names its HTTPS port", prefix, server)
+	}
+	return &timeoutError{err: err, msg: msg}
 }
 
 // timeoutError keeps the error it describes for errors.As (exit codes).
