@@ -30,7 +30,7 @@ test-short:
 # Fuzz each target for FUZZTIME (go test -fuzz takes one target at a time). Crashers land in
 # <package>/testdata/fuzz/<FuzzName>/ and then run as regression cases in every `go test`.
 FUZZTIME ?= 30s
-FUZZ_TARGETS := envoy:FuzzParse envoy:FuzzParseClusterName envoy:FuzzParseConfigRef envoy:FuzzParseNodeID envoy:FuzzValidJSON mesh:FuzzLoadFiles plugin:FuzzReadBundle
+FUZZ_TARGETS := envoy:FuzzParse envoy:FuzzParseClusterName envoy:FuzzParseConfigRef envoy:FuzzParseNodeID envoy:FuzzValidJSON mesh:FuzzLoadFiles mesh:FuzzLoadStdin mesh:FuzzDocReader plugin:FuzzReadBundle
 
 .PHONY: fuzz
 fuzz:

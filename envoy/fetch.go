@@ -1,6 +1,7 @@
 package envoy
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
@@ -21,6 +23,9 @@ import (
 
 // DefaultAdminPort is the Envoy admin port of Istio proxies.
 const DefaultAdminPort = 15000
+
+// DefaultMaxAnswerBytes caps an admin answer when Fetcher.MaxBytes is 0.
+const DefaultMaxAnswerBytes = 1 << 30
 
 // DumpQuery narrows GET /config_dump so a trace of one host need not pull a whole dump.
 type DumpQuery struct {
@@ -61,6 +66,10 @@ type Fetcher struct {
 	AdminPort   int           // default DefaultAdminPort
 	Timeout     time.Duration // per request, default 30s
 	Concurrency int           // pods fetched at once by FetchAll, default 4
+	// MaxBytes caps each answer (default DefaultMaxAnswerBytes): an admin that streams
+	// without end is cut there with an error naming SizeFlag, the flag that raises it.
+	MaxBytes int64
+	SizeFlag string
 
 	bytes    atomic.Int64
 	forwards sync.Map // "ns/pod" -> *forwardOnce
@@ -92,7 +101,7 @@ func (f *Fetcher) Get(ctx context.Context, namespace, pod, path string) ([]byte,
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	body, err := fw.get(ctx, path)
+	body, err := fw.get(ctx, path, f.answerCap())
 	if errors.Is(err, context.DeadlineExceeded) {
 		return nil, fmt.Errorf("GET %s from pod %s/%s: no answer from the proxy admin within %s", path, namespace, pod, timeout)
 	}
@@ -101,6 +110,28 @@ func (f *Fetcher) Get(ctx context.Context, namespace, pod, path string) ([]byte,
 	}
 	f.bytes.Add(int64(len(body)))
 	return body, nil
+}
+
+func (f *Fetcher) answerCap() *AnswerTooLargeError {
+	c := &AnswerTooLargeError{Limit: f.MaxBytes, Flag: f.SizeFlag}
+	if c.Limit <= 0 {
+		c.Limit = DefaultMaxAnswerBytes
+	}
+	return c
+}
+
+// AnswerTooLargeError is an admin answer cut at the cap.
+type AnswerTooLargeError struct {
+	Limit int64
+	Flag  string // the flag that raises it, if any
+}
+
+func (e *AnswerTooLargeError) Error() string {
+	msg := fmt.Sprintf("the proxy admin's answer is larger than %s; stopped reading", resource.NewQuantity(e.Limit, resource.BinarySI))
+	if e.Flag != "" {
+		msg += " (raise " + e.Flag + " if the proxy's config is that big)"
+	}
+	return msg
 }
 
 // Close stops every open forward.
@@ -160,12 +191,41 @@ func hasIstioProxy(pod *corev1.Pod) bool {
 	return false
 }
 
-func readBody(resp *http.Response, path string) ([]byte, error) {
+// readBody reads an answer of at most limit.Limit bytes (never more than one byte past):
+// in 1 MiB chunks joined at the end, so an answer that never ends costs the cap, not the
+// outgrown buffers of a growing slice, and one of a known length is read in place.
+func readBody(resp *http.Response, limit *AnswerTooLargeError) ([]byte, error) {
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
+	if resp.ContentLength > limit.Limit {
+		return nil, limit
 	}
+	if resp.ContentLength > 0 {
+		body := make([]byte, resp.ContentLength)
+		if _, err := io.ReadFull(resp.Body, body); err != nil {
+			return nil, err
+		}
+		return answer(resp, body)
+	}
+	var chunks [][]byte
+	var total int64
+	for {
+		buf := make([]byte, 1<<20)
+		n, err := io.ReadFull(resp.Body, buf)
+		if total += int64(n); total > limit.Limit {
+			return nil, limit
+		}
+		chunks = append(chunks, buf[:n])
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return answer(resp, bytes.Join(chunks, nil))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// answer is the body of a 200 OK, else an *AdminError.
+func answer(resp *http.Response, body []byte) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, &AdminError{Code: resp.StatusCode, Status: resp.Status, Body: adminSnippet(body)}
 	}

@@ -17,6 +17,9 @@ type Filter struct {
 	Endpoints   func(cluster string) bool
 	// VirtualHost keeps a virtual host of a kept route config by its domains; nil keeps all.
 	VirtualHost func(domains []string) bool
+	// ClusterJSON also keeps a cluster whose JSON element (its configs list entry, as
+	// given) it accepts: a byte test before any decoding, for selections by content.
+	ClusterJSON func(raw []byte) bool
 	// References also keeps what kept resources name: the route configs of kept listeners,
 	// the clusters of kept listeners and routes, the SDS secrets and the endpoints of kept
 	// clusters. Resources are decoded in that order so each kind sees the names it needs.

@@ -81,7 +81,7 @@ func (s *selection) reduce(kind sectionKind, sec *rawSection) []byte {
 		n := 0
 		for i := range l.elems {
 			el := &l.elems[i]
-			if !s.keepElem(kind, el.names) {
+			if !s.keepElem(kind, el.names) && !s.keepJSON(kind, raw[el.start:el.end], el.names) {
 				continue
 			}
 			if n > 0 {
@@ -108,6 +108,18 @@ func (s *selection) keepElem(kind sectionKind, names []string) bool {
 		}
 	}
 	return false
+}
+
+// keepJSON keeps a cluster that Filter.ClusterJSON accepts, recording its names so the
+// decoded model keeps it too.
+func (s *selection) keepJSON(kind sectionKind, raw []byte, names []string) bool {
+	if kind != kindClusters || s.f.ClusterJSON == nil || !s.f.ClusterJSON(raw) {
+		return false
+	}
+	for _, n := range names {
+		s.refs[kind][n] = true
+	}
+	return true
 }
 
 // elemInfo walks the element at b[i] along paths, recording names and the virtual_hosts

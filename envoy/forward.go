@@ -77,7 +77,7 @@ func forwardError(what string, err error) error {
 	}
 }
 
-func (fw *forward) get(ctx context.Context, path string) ([]byte, error) {
+func (fw *forward) get(ctx context.Context, path string, limit *AnswerTooLargeError) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fw.base+path, nil)
 	if err != nil {
 		return nil, err
@@ -89,7 +89,7 @@ func (fw *forward) get(ctx context.Context, path string) ([]byte, error) {
 		}
 		return nil, err
 	}
-	body, err := readBody(resp, path)
+	body, err := readBody(resp, limit)
 	if err != nil && ctx.Err() != nil {
 		return nil, ctx.Err()
 	}

@@ -6,14 +6,17 @@
 # COUNT times and the table uses the fastest run, the usual estimator on a shared machine;
 # the load average before and after is printed with it. P3 (BenchmarkLive) counts rather
 # than times: it traces ports 80 and 443 once per mesh size against a real kube-apiserver
-# (make tools), with the largest DUMP_MB as the sidecar's dump.
-#   DUMP_MB=10,100,200  MESH=1000,3000,10000  COUNT=3  PEAK_MB=100  bash hack/bench.sh
+# (make tools), with the largest DUMP_MB as the sidecar's dump. P4 (BenchmarkSecretsDump)
+# is check-secrets against the offline trace on the same dumps: the scaled ones and one of
+# TINY_LISTENERS minimal listeners.
+#   DUMP_MB=10,100,200  MESH=1000,3000,10000  COUNT=3  PEAK_MB=100  TINY_LISTENERS=1000000  bash hack/bench.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 out="$root/.cache/bench"
 mkdir -p "$out"
 export EGRESS_BENCH_DUMP_MB="${DUMP_MB:-10,100,200}" EGRESS_BENCH_MESH="${MESH:-1000,3000,10000}"
+export EGRESS_BENCH_TINY_LISTENERS="${TINY_LISTENERS:-1000000}"
 count="${COUNT:-3}"
 peak_mb="${PEAK_MB:-100}"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -24,6 +27,7 @@ go test -c -o "$out/bench.test" ./bench/
 load_before="$(load)"
 {
 	"$out/bench.test" -test.run '^$' -test.bench 'BenchmarkDump' -test.benchtime 1x -test.count "$count" -test.benchmem -test.timeout 60m
+	"$out/bench.test" -test.run '^$' -test.bench 'BenchmarkSecretsDump' -test.benchtime 1x -test.count "$count" -test.benchmem -test.timeout 60m
 	"$out/bench.test" -test.run '^$' -test.bench 'BenchmarkMesh/.*/trace' -test.benchtime 200x -test.count "$count" -test.benchmem
 	"$out/bench.test" -test.run '^$' -test.bench 'BenchmarkMesh/.*/secrets' -test.benchtime 1x -test.count "$count" -test.benchmem -test.timeout 60m
 	"$out/bench.test" -test.run '^$' -test.bench 'BenchmarkLive' -test.benchtime 1x -test.count 1 -test.timeout 90m
@@ -43,6 +47,7 @@ function mb(b) { return sprintf("%.2f MB", b/1048576) }
 	if (p[1] == "BenchmarkDump" && !(p[2] in seenD)) { seenD[p[2]] = 1; dumps[++nd] = p[2] }
 	if (p[1] == "BenchmarkMesh" && !(p[2] in seenM)) { seenM[p[2]] = 1; meshes[++nm] = p[2] }
 	if (p[1] == "BenchmarkLive" && !(p[2] in seenL)) { seenL[p[2]] = 1; lives[++nl] = p[2] }
+	if (p[1] == "BenchmarkSecretsDump") { d = name; sub(/^BenchmarkSecretsDump\//, "", d); sub(/\/[^\/]*$/, "", d); if (!(d in seenS)) { seenS[d] = 1; sdumps[++nsd] = d } }
 	if (p[1] == "BenchmarkLive") { sub(/^[a-z]+=/, "", p[3]); if (!(p[3] in seenP)) { seenP[p[3]] = 1; lports[++np] = p[3] } }
 }
 END {
@@ -53,6 +58,16 @@ END {
 		k = "BenchmarkDump/size=" dumps[i] "/"
 		v = best[k "json.Valid"]; f = best[k "trace-filtered"]; u = best[k "trace-full"]; c = best[k "istioctl"]
 		printf "%-7s %-11s %-15s %-18s %-13s %-10s %-11s %s\n", dumps[i], dur(v), dur(f), x(f, v), dur(u), x(u, v), (c ? dur(c) : "skipped"), x(c, f)
+	}
+	if (nsd > 0) {
+		print ""
+		print "P4  check-secrets (parse the proxy dump for the planned credentials + secrets.Run) against the offline trace of P1, on the same dump"
+		printf "%-17s %-15s %-17s %-20s %-13s %s\n", "DUMP", "TRACE-FILTERED", "SECRETS-FILTERED", "÷TRACE (goal ≤1.5×)", "SECRETS-FULL", "÷TRACE (before)"
+		for (i = 1; i <= nsd; i++) {
+			k = "BenchmarkSecretsDump/" sdumps[i] "/"
+			t = best[k "trace-filtered"]; f = best[k "secrets-filtered"]; u = best[k "secrets-full"]
+			printf "%-17s %-15s %-17s %-20s %-13s %s\n", sdumps[i], dur(t), dur(f), x(f, t), dur(u), x(u, t)
+		}
 	}
 	print ""
 	print "P2  after the load: trace.Run (one host) and secrets.Run (every credential)"

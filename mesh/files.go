@@ -1,7 +1,6 @@
 package mesh
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -11,7 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 )
 
@@ -43,16 +42,61 @@ func LoadFiles(paths []string) (*Snapshot, error) {
 	return s, nil
 }
 
-// LoadFiles adds the objects in paths to s (see the package-level LoadFiles).
-// All errors are *InputError.
+// LoadFiles adds the objects in paths to s (see the package-level LoadFiles), each file
+// capped at DefaultMaxManifestBytes. All errors are *InputError.
 func (s *Snapshot) LoadFiles(paths []string) error {
-	for _, p := range paths {
+	return s.LoadManifests(Manifests{Paths: paths})
+}
+
+// Manifests is what LoadManifests reads.
+type Manifests struct {
+	// Paths are files or directories, as for LoadFiles; "-" is Stdin.
+	Paths []string
+	// Stdin is read, in memory and once, for the path "-".
+	Stdin io.Reader
+	// MaxBytes caps each file and standard input (0: DefaultMaxManifestBytes); Flag is the
+	// flag that raises it, for the error (default "--max-manifest-size").
+	MaxBytes int64
+	Flag     string
+	// Certs, when not nil, receives the certificates of every Secret read (see
+	// ReadSecretCerts), so a check needing both reads the files once.
+	Certs map[string]SecretCerts
+}
+
+func (m *Manifests) tooLarge() *TooLargeError {
+	t := &TooLargeError{Limit: m.MaxBytes, Flag: m.Flag}
+	if t.Limit <= 0 {
+		t.Limit = DefaultMaxManifestBytes
+	}
+	if t.Flag == "" {
+		t.Flag = "--max-manifest-size"
+	}
+	return t
+}
+
+// StdinName is how errors and origins name standard input (-f -).
+const StdinName = "standard input (-f -)"
+
+// LoadManifests adds the objects of m to s: every file is streamed document by document
+// under m's cap, so memory follows the largest document and the objects kept, not the
+// file. All errors are *InputError.
+func (s *Snapshot) LoadManifests(m Manifests) error {
+	for _, p := range m.Paths {
+		if p == "-" {
+			if m.Stdin == nil {
+				return &InputError{Path: StdinName, Err: errors.New("no standard input")}
+			}
+			if err := s.loadStdin(&m); err != nil {
+				return err
+			}
+			continue
+		}
 		files, err := manifestFiles(p)
 		if err != nil {
 			return &InputError{Path: p, Err: err}
 		}
 		for _, f := range files {
-			if err := s.loadFile(f); err != nil {
+			if err := s.loadFile(f, &m); err != nil {
 				return err
 			}
 		}
@@ -99,29 +143,53 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// loadFile reads one file document by document.
-func (s *Snapshot) loadFile(path string) error {
-	data, err := os.ReadFile(path)
+// loadFile reads one regular file document by document.
+func (s *Snapshot) loadFile(path string, m *Manifests) error {
+	f, size, err := OpenRegular(path)
 	if err != nil {
 		return &InputError{Path: path, Err: unwrapPathError(err)}
 	}
-	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	defer f.Close()
+	if tl := m.tooLarge(); size > tl.Limit {
+		return &InputError{Path: path, Err: tl}
+	}
+	return s.loadStream(path, f, size, m)
+}
+
+// loadStdin reads standard input in memory, once, under m's cap, then loads it.
+func (s *Snapshot) loadStdin(m *Manifests) error {
+	r, size, err := readChunks(m.Stdin, m.tooLarge())
+	if err != nil {
+		return &InputError{Path: StdinName, Err: err}
+	}
+	return s.loadStream(StdinName, r, size, m)
+}
+
+// loadStream reads r (named name, of about size bytes) document by document, failing
+// past m's cap.
+func (s *Snapshot) loadStream(name string, r io.Reader, size int64, m *Manifests) error {
+	tl := m.tooLarge()
+	yr := newDocReader(&CapReader{R: r, N: tl.Limit, Err: tl}, min(size, tl.Limit))
 	for doc := 1; ; doc++ {
-		chunk, err := r.Read()
-		if err == io.EOF {
+		chunk, err := yr.Read()
+		var tooLarge *TooLargeError
+		switch {
+		case err == io.EOF:
 			return nil
+		case errors.As(err, &tooLarge):
+			return &InputError{Path: name, Err: err}
+		case err != nil:
+			return &InputError{Path: name, Document: doc, Err: err}
 		}
-		if err != nil {
-			return &InputError{Path: path, Document: doc, Err: err}
-		}
-		if err := s.loadDocument(chunk, fmt.Sprintf("%s document %d", path, doc)); err != nil {
-			return &InputError{Path: path, Document: doc, Err: err}
+		if err := s.loadDocument(chunk, fmt.Sprintf("%s document %d", name, doc), m.Certs); err != nil {
+			return &InputError{Path: name, Document: doc, Err: err}
 		}
 	}
 }
 
 // loadDocument decodes one YAML or JSON document and adds its objects.
-func (s *Snapshot) loadDocument(chunk []byte, origin string) error {
+// With certs not nil, it records there the certificates of the Secrets among them.
+func (s *Snapshot) loadDocument(chunk []byte, origin string, certs map[string]SecretCerts) error {
 	js, err := yaml.YAMLToJSON(chunk)
 	if err != nil {
 		return errors.New(strings.TrimPrefix(err.Error(), "error converting YAML to JSON: "))
@@ -138,6 +206,9 @@ func (s *Snapshot) loadDocument(chunk []byte, origin string) error {
 		s.Skipped = append(s.Skipped, sk)
 	}
 	for _, obj := range out.objects {
+		if sec, ok := obj.(*corev1.Secret); ok && certs != nil {
+			certs[Key(sec.Namespace, sec.Name)] = CertsOf(sec)
+		}
 		if err := s.Add(obj, origin); err != nil {
 			return err
 		}

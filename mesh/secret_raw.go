@@ -1,17 +1,11 @@
 package mesh
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"io"
-	"os"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
 )
 
 // SecretCerts holds the DER of the certificates of each data key of one Secret, in file
@@ -33,51 +27,14 @@ func CertsOf(sec *corev1.Secret) SecretCerts {
 }
 
 // ReadSecretCerts reads the Secrets of the manifests in paths (as LoadFiles does) and
-// returns their certificates keyed by Key(namespace, name). Errors are *InputError.
+// returns their certificates keyed by Key(namespace, name). Errors are *InputError. To
+// load the snapshot too in the same single read, use LoadManifests with Certs.
 func ReadSecretCerts(paths []string) (map[string]SecretCerts, error) {
 	out := map[string]SecretCerts{}
-	for _, p := range paths {
-		files, err := manifestFiles(p)
-		if err != nil {
-			return nil, &InputError{Path: p, Err: err}
-		}
-		for _, f := range files {
-			if err := readFileSecretCerts(f, out); err != nil {
-				return nil, err
-			}
-		}
+	if err := NewSnapshot(DefaultIstioNamespace).LoadManifests(Manifests{Paths: paths, Certs: out}); err != nil {
+		return nil, err
 	}
 	return out, nil
-}
-
-func readFileSecretCerts(path string, out map[string]SecretCerts) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return &InputError{Path: path, Err: unwrapPathError(err)}
-	}
-	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	for doc := 1; ; doc++ {
-		chunk, err := r.Read()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return &InputError{Path: path, Document: doc, Err: err}
-		}
-		js, err := yaml.YAMLToJSON(chunk)
-		if err != nil || len(bytes.TrimSpace(js)) == 0 || string(bytes.TrimSpace(js)) == "null" {
-			continue // LoadFiles reports malformed documents
-		}
-		var dec decoded
-		if decodeJSON(js, &dec) != nil {
-			continue
-		}
-		for _, obj := range dec.objects {
-			if sec, ok := obj.(*corev1.Secret); ok {
-				out[Key(sec.Namespace, sec.Name)] = CertsOf(sec)
-			}
-		}
-	}
 }
 
 // LoadSecretCerts is LoadSecret that also returns the Secret's certificates (nil when

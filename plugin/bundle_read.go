@@ -10,10 +10,27 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/kubectl-egress/kubectl-egress/mesh"
 )
 
-// maxBundleBytes bounds what a bundle may extract to, against decompression bombs.
-const maxBundleBytes = 4 << 30
+// bundleLimits bound what a bundle may extract to, against decompression bombs: each
+// entry's and the whole uncompressed size (--max-input-size) and the number of entries.
+type bundleLimits struct {
+	entry, total int64
+	entries      int
+}
+
+// maxBundleEntries is far more than a bundle holds (a few manifests and one dump a proxy).
+const maxBundleEntries = 10000
+
+func (l inputLimits) bundle() bundleLimits {
+	return bundleLimits{entry: int64(l.Dump), total: int64(l.Dump), entries: maxBundleEntries}
+}
+
+func (b bundleLimits) tooLarge() error {
+	return &mesh.TooLargeError{Limit: b.total, Flag: dumpSizeFlag}
+}
 
 // isBundle reports whether -f names a support bundle (a .tar.gz or .tgz file).
 func isBundle(p string) bool {
@@ -22,8 +39,8 @@ func isBundle(p string) bool {
 
 // extractBundle unpacks a support bundle into a new temporary directory, which the
 // caller removes. Only regular files under relative, clean paths are extracted.
-func extractBundle(file string) (string, error) {
-	f, err := os.Open(file)
+func extractBundle(file string, lim bundleLimits) (string, error) {
+	f, _, err := mesh.OpenRegular(file)
 	if err != nil {
 		return "", &InputError{Err: fmt.Errorf("read bundle %s: %w", file, unwrapPath(err))}
 	}
@@ -32,27 +49,33 @@ func extractBundle(file string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("read bundle %s: %w", file, err)
 	}
-	if err := untar(f, dir); err != nil {
+	if err := untarLimited(f, dir, lim); err != nil {
 		_ = os.RemoveAll(dir)
 		return "", &InputError{Err: fmt.Errorf("read bundle %s: %w", file, err)}
 	}
 	return dir, nil
 }
 
-func untar(r io.Reader, dir string) error {
+// untar extracts r into dir under the default limits.
+func untar(r io.Reader, dir string) error { return untarLimited(r, dir, defaultLimits().bundle()) }
+
+func untarLimited(r io.Reader, dir string, lim bundleLimits) error {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return fmt.Errorf("not a .tar.gz: %w", err)
 	}
 	tr := tar.NewReader(zr)
 	var total int64
-	for {
+	for n := 0; ; n++ {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
 			return err
+		}
+		if n >= lim.entries {
+			return fmt.Errorf("more than %d entries; a support bundle holds far fewer", lim.entries)
 		}
 		if hdr.Typeflag != tar.TypeReg {
 			continue
@@ -64,8 +87,11 @@ func untar(r io.Reader, dir string) error {
 		if path.IsAbs(name) || name == ".." || strings.HasPrefix(name, "../") {
 			return fmt.Errorf("entry %q leaves the bundle", hdr.Name)
 		}
-		if total += hdr.Size; total > maxBundleBytes {
-			return fmt.Errorf("more than %d bytes uncompressed", int64(maxBundleBytes))
+		if hdr.Size > lim.entry {
+			return fmt.Errorf("entry %s: %w", hdr.Name, &mesh.TooLargeError{Limit: lim.entry, Flag: dumpSizeFlag})
+		}
+		if total += hdr.Size; total > lim.total {
+			return fmt.Errorf("uncompressed content %w", lim.tooLarge())
 		}
 		if err := writeEntry(filepath.Join(dir, filepath.FromSlash(name)), tr, hdr.Size); err != nil {
 			return fmt.Errorf("entry %s: %w", hdr.Name, err)

@@ -38,7 +38,8 @@ type CheckSecretsOptions struct {
 	ExpiryWarning    string
 	FailureThreshold string
 	// Now overrides the clock (hidden flag, for reproducible output).
-	Now string
+	Now    string
+	Limits inputLimits
 
 	namespace     string
 	expiryWarning time.Duration
@@ -49,7 +50,7 @@ type CheckSecretsOptions struct {
 
 // NewCmdCheckSecrets returns the check-secrets command.
 func NewCmdCheckSecrets(f Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &CheckSecretsOptions{Factory: f, IOStreams: streams, Output: "table", ExpiryWarning: "30d", FailureThreshold: string(secrets.LevelError)}
+	o := &CheckSecretsOptions{Factory: f, IOStreams: streams, Output: "table", ExpiryWarning: "30d", FailureThreshold: string(secrets.LevelError), Limits: defaultLimits()}
 	cmd := &cobra.Command{
 		Use:   "check-secrets",
 		Short: "Check every credential TLS origination and egress gateways depend on, in the cluster and in the proxies",
@@ -83,6 +84,7 @@ func (o *CheckSecretsOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.FailureThreshold, "failure-threshold", o.FailureThreshold, "Exit with code 79 when a finding is at this level or above: Info|Warning|Error")
 	fs.StringVar(&o.Now, "now", "", "Judge certificates at this RFC 3339 time instead of the current time")
 	_ = fs.MarkHidden("now")
+	o.Limits.AddFlags(fs)
 }
 
 // Complete validates the flags and fills in derived values.

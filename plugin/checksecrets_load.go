@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	authv1 "k8s.io/api/authorization/v1"
@@ -33,10 +32,11 @@ func (o *CheckSecretsOptions) loadSecretsInput(ctx context.Context) (secrets.Inp
 }
 
 // loadSecretsFiles: manifests, the Secrets' certificates and --dump files, plus a scenario
-// directory's or a support bundle's dumps/<ns>/<pod>.json (as trace -f reads them).
+// directory's or a support bundle's dumps/<ns>/<pod>.json (as trace -f reads them). The
+// manifests are read once; of each dump only what the check reads is decoded.
 func (o *CheckSecretsOptions) loadSecretsFiles(in *secrets.Input) error {
 	in.Source = "files"
-	manifests, dumps, tmp, err := scenarioInputs(o.Filenames, o.In)
+	manifests, dumps, tmp, err := scenarioInputs(o.Filenames, o.Limits)
 	defer removeAll(tmp)
 	if err != nil {
 		return err
@@ -48,23 +48,34 @@ func (o *CheckSecretsOptions) loadSecretsFiles(in *secrets.Input) error {
 		}
 		dumps[key] = file
 	}
-	if in.Snapshot, err = mesh.LoadFiles(manifests); err != nil {
+	in.Snapshot, in.Certs = mesh.NewSnapshot(mesh.DefaultIstioNamespace), map[string]mesh.SecretCerts{}
+	m := o.Limits.manifests(manifests, o.In)
+	m.Certs = in.Certs
+	if err := in.Snapshot.LoadManifests(m); err != nil {
 		return &InputError{Err: err}
 	}
 	warnSkipped(o.ErrOut, in.Snapshot.Skipped)
-	if in.Certs, err = mesh.ReadSecretCerts(manifests); err != nil {
-		return &InputError{Err: err}
-	}
+	filter := secretsFilter(secrets.Plan(*in))
 	for _, key := range mesh.SortedKeys(dumps) {
-		data, err := os.ReadFile(dumps[key])
+		data, err := o.Limits.readDump(dumps[key])
 		if err != nil {
-			return &InputError{Err: fmt.Errorf("read dump of %s: %w", key, err)}
+			return &InputError{Err: fmt.Errorf("read dump of %s from %s: %w", key, dumps[key], unwrapPath(err))}
 		}
-		if in.Dumps[key], err = envoy.Parse(data); err != nil {
+		if in.Dumps[key], err = envoy.ParseFiltered(data, filter); err != nil {
 			return &InputError{Err: fmt.Errorf("parse dump %s of %s: %w", dumps[key], key, err)}
 		}
 	}
 	return nil
+}
+
+// secretsFilter keeps of a dump what the check of plan's credentials reads: their SDS
+// secrets (kubernetes://NAME and NAME-cacert) and the clusters naming them.
+func secretsFilter(plan []secrets.Credential) envoy.Filter {
+	names := make([]string, 0, len(plan))
+	for _, c := range plan {
+		names = append(names, c.Name)
+	}
+	return envoy.ForCredentials(names)
 }
 
 // loadSecretsLive reads Istio config, the proxies, the Secrets, the proxies' RBAC and
@@ -186,8 +197,9 @@ func (o *CheckSecretsOptions) reviewSecretAccess(ctx context.Context, kube kuber
 // fetchSecretDumps reads the config dump of every proxy that uses a credential. A proxy
 // whose dump cannot be read is reported by the check as not checked.
 func (o *CheckSecretsOptions) fetchSecretDumps(ctx context.Context, kube kubernetes.Interface, cfg *rest.Config, plan []secrets.Credential, in *secrets.Input) {
-	f := &envoy.Fetcher{Config: cfg, Pods: kube.CoreV1()}
+	f := &envoy.Fetcher{Config: cfg, Pods: kube.CoreV1(), MaxBytes: int64(o.Limits.Dump), SizeFlag: dumpSizeFlag}
 	defer f.Close()
+	filter := secretsFilter(plan)
 	for _, c := range plan {
 		for _, p := range c.Proxies {
 			if _, done := in.Dumps[p.Pod]; done {
@@ -196,7 +208,7 @@ func (o *CheckSecretsOptions) fetchSecretDumps(ctx context.Context, kube kuberne
 			ns, name, _ := strings.Cut(p.Pod, "/")
 			data, err := f.ConfigDump(ctx, ns, name, envoy.DumpQuery{})
 			if err == nil {
-				in.Dumps[p.Pod], err = envoy.Parse(data)
+				in.Dumps[p.Pod], err = envoy.ParseFiltered(data, filter)
 			}
 			if err != nil {
 				in.Dumps[p.Pod] = nil

@@ -3,7 +3,6 @@ package plugin
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,7 +17,7 @@ import (
 
 // loadFiles builds the trace input from -f and --dump only: no kubeconfig, no client.
 func (o *TraceOptions) loadFiles() (*loaded, error) {
-	manifests, dumpFiles, tmp, err := scenarioInputs(o.Filenames, o.In)
+	manifests, dumpFiles, tmp, err := scenarioInputs(o.Filenames, o.Limits)
 	defer removeAll(tmp)
 	if err != nil {
 		return nil, err
@@ -31,7 +30,7 @@ func (o *TraceOptions) loadFiles() (*loaded, error) {
 		dumpFiles[k] = f
 	}
 	snap := mesh.NewSnapshot(o.IstioNamespace)
-	if err := snap.LoadFiles(manifests); err != nil {
+	if err := snap.LoadManifests(o.Limits.manifests(manifests, o.In)); err != nil {
 		return nil, &InputError{Err: err}
 	}
 	if snap.Objects() == 0 && len(snap.Skipped) == 0 {
@@ -48,7 +47,7 @@ func (o *TraceOptions) loadFiles() (*loaded, error) {
 	}
 	l := &loaded{Input: o.newInput(snap, client, "files")}
 	for _, key := range mesh.SortedKeys(dumpFiles) {
-		if l.Input.Dumps[key], err = readDumpFile(key, dumpFiles[key], o.dumpFilter()); err != nil {
+		if l.Input.Dumps[key], err = o.Limits.readDumpFile(key, dumpFiles[key], o.dumpFilter()); err != nil {
 			return nil, err
 		}
 		o.warnUnknownTypes(key, l.Input.Dumps[key])
@@ -63,21 +62,19 @@ func (o *TraceOptions) loadFiles() (*loaded, error) {
 }
 
 // scenarioInputs expands -f: a directory holding manifests/ is a scenario, whose
-// dumps/<namespace>/<pod>.json are the dumps; a .tar.gz support bundle is extracted to a
-// temporary directory (returned in tmp, for the caller to remove) and read as a scenario;
-// "-" is manifests read from stdin (into a temporary directory too); anything else is
-// manifests as for kubectl -f.
-func scenarioInputs(paths []string, stdin io.Reader) (manifests []string, dumps map[string]string, tmp []string, err error) {
+// dumps/<namespace>/<pod>.json are the dumps; a .tar.gz support bundle is extracted (under
+// lim) to a temporary directory (returned in tmp, for the caller to remove) and read as a
+// scenario; "-" stays "-", manifests that mesh.LoadManifests reads from standard input in
+// memory (never into a file); anything else is manifests as for kubectl -f.
+func scenarioInputs(paths []string, lim inputLimits) (manifests []string, dumps map[string]string, tmp []string, err error) {
 	dumps = map[string]string{}
 	for _, p := range paths {
 		if p == "-" {
-			if p, err = saveStdin(stdin); err != nil {
-				return nil, nil, tmp, err
-			}
-			tmp = append(tmp, filepath.Dir(p))
+			manifests = append(manifests, p)
+			continue
 		}
 		if isBundle(p) {
-			if p, err = extractBundle(p); err != nil {
+			if p, err = extractBundle(p, lim.bundle()); err != nil {
 				return nil, nil, tmp, err
 			}
 			tmp = append(tmp, p)
@@ -96,30 +93,6 @@ func scenarioInputs(paths []string, stdin io.Reader) (manifests []string, dumps 
 		}
 	}
 	return manifests, dumps, tmp, nil
-}
-
-// saveStdin copies the manifests on stdin to a file in a new temporary directory.
-func saveStdin(stdin io.Reader) (string, error) {
-	if stdin == nil {
-		return "", &InputError{Err: errors.New("read -f -: no standard input")}
-	}
-	dir, err := os.MkdirTemp("", "kubectl-egress-stdin-")
-	if err != nil {
-		return "", fmt.Errorf("read -f -: %w", err)
-	}
-	f := filepath.Join(dir, "stdin.yaml")
-	out, err := os.OpenFile(f, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
-	if err == nil {
-		_, err = io.Copy(out, stdin)
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		_ = os.RemoveAll(dir)
-		return "", &InputError{Err: fmt.Errorf("read -f - (standard input): %w", err)}
-	}
-	return f, nil
 }
 
 func removeAll(dirs []string) {
@@ -189,9 +162,10 @@ func parseDumpFlags(values []string) (map[string]string, error) {
 	return out, nil
 }
 
-// readDumpFile reads and parses one dump file; failures are InputErrors naming pod and file.
-func readDumpFile(key, file string, filter envoy.Filter) (*envoy.Dump, error) {
-	data, err := os.ReadFile(file)
+// readDumpFile reads (a regular file, under the dump cap) and parses one dump file;
+// failures are InputErrors naming pod and file.
+func (l inputLimits) readDumpFile(key, file string, filter envoy.Filter) (*envoy.Dump, error) {
+	data, err := l.readDump(file)
 	if err != nil {
 		return nil, &InputError{Err: fmt.Errorf("read dump %s from %s: %w", key, file, unwrapPath(err))}
 	}

@@ -131,7 +131,7 @@ func (o *TraceOptions) fetchDumps(ctx context.Context, cfg *rest.Config, kube ku
 	if len(needed) == 0 {
 		return fetchStats{}
 	}
-	f := &envoy.Fetcher{Config: cfg, Pods: kube.CoreV1(), AdminPort: o.AdminPort, Timeout: o.Timeout}
+	f := &envoy.Fetcher{Config: cfg, Pods: kube.CoreV1(), AdminPort: o.AdminPort, Timeout: o.Timeout, MaxBytes: int64(o.Limits.Dump), SizeFlag: dumpSizeFlag}
 	defer f.Close()
 	refs := make([]envoy.PodRef, 0, len(needed))
 	for _, key := range needed {

@@ -18,6 +18,7 @@ import (
 // NewCmdRoot builds the `kubectl egress` command tree.
 func NewCmdRoot(streams genericiooptions.IOStreams) *cobra.Command {
 	configFlags := genericclioptions.NewConfigFlags(true)
+	setRequestTimeoutDefault(configFlags)
 	f := NewFactory(configFlags)
 	cmd := &cobra.Command{
 		Use:   "kubectl-egress",
@@ -72,7 +73,7 @@ func quietKlog() {
 func Main(ctx context.Context, streams genericiooptions.IOStreams, args []string) int {
 	cmd := NewCmdRoot(streams)
 	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(ctx)
+	err := describeTimeout(cmd.ExecuteContext(ctx), cmd)
 	var findings *FindingsError
 	if err != nil && !errors.As(err, &findings) {
 		fmt.Fprintf(streams.ErrOut, "error: %v%s\n", err, hint(err))

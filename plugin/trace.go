@@ -42,6 +42,7 @@ type TraceOptions struct {
 	Dumps            []string
 	Bundle           string
 	FullDump         bool
+	Limits           inputLimits
 
 	// Resolved by Complete.
 	Target    Target
@@ -64,6 +65,7 @@ func NewTraceOptions(f Factory, streams genericiooptions.IOStreams) *TraceOption
 		AdminPort:        envoy.DefaultAdminPort,
 		Timeout:          20 * time.Second,
 		Color:            "auto",
+		Limits:           defaultLimits(),
 		factory:          f,
 		IOStreams:        streams,
 	}
@@ -117,6 +119,7 @@ func (o *TraceOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVarP(&o.Filenames, "filename", "f", o.Filenames, "Offline: manifests (file or directory, as kubectl -f); a directory holding manifests/ and dumps/<namespace>/<pod>.json is read as a scenario")
 	fs.StringArrayVar(&o.Dumps, "dump", o.Dumps, "Offline: a proxy's Envoy config dump, NAMESPACE/POD=FILE (repeatable)")
 	fs.StringVar(&o.Bundle, "bundle", o.Bundle, "Live: also write every object and dump the trace read to this .tar.gz support bundle (Secrets redacted to metadata and certificates; whole dumps); replay it with -f BUNDLE")
+	o.Limits.AddFlags(fs)
 	fs.BoolVar(&o.FullDump, "full-dump", o.FullDump, "Live: fetch each proxy's whole config dump instead of asking Envoy for the host's resources only (config_dump's mask= and name_regex=)")
 }
 
