@@ -149,7 +149,6 @@ func dumpKey(key string) bool {
 	return ok && ns != "" && pod != "" && !strings.Contains(pod, "/")
 }
 
-// progressf writes a progress or warning line to stderr, terminal-escaped.
 // warnSkipped warns of manifests of a kind kubectl-egress models (a ServiceEntry, a Pod, ...)
 // that were skipped for an apiVersion it does not read: left out silently, they could change
 // the answer. Kinds it does not model (ConfigMaps, CRDs of other projects) are not listed.
@@ -166,10 +165,11 @@ func warnSkipped(w io.Writer, skips []mesh.Skip) {
 		if sk.Source != "" {
 			from = " in " + sk.Source
 		}
-		fmt.Fprint(w, render.EscapeControl(fmt.Sprintf("warning: skipped %s %s%s: %s; the answer does not take it into account\n", sk.Kind, name, from, sk.Reason)))
+		fmt.Fprint(w, render.Escapef("warning: skipped %s %s%s: %s; the answer does not take it into account\n", sk.Kind, name, from, sk.Reason))
 	}
 }
 
+// progressf writes a progress or warning line to stderr, its arguments terminal-escaped.
 func (o *TraceOptions) progressf(format string, a ...any) {
-	fmt.Fprint(o.ErrOut, render.EscapeControl(fmt.Sprintf(format, a...)))
+	fmt.Fprint(o.ErrOut, render.Escapef(format, a...))
 }

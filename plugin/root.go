@@ -13,6 +13,8 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/klog/v2"
+
+	"github.com/kubectl-egress/kubectl-egress/render"
 )
 
 // NewCmdRoot builds the `kubectl egress` command tree.
@@ -71,7 +73,7 @@ func Main(ctx context.Context, streams genericiooptions.IOStreams, args []string
 	err := cmd.ExecuteContext(ctx)
 	var findings *FindingsError
 	if err != nil && !errors.As(err, &findings) {
-		fmt.Fprintf(streams.ErrOut, "error: %v%s\n", err, hint(err))
+		fmt.Fprintf(streams.ErrOut, "error: %s%s\n", render.Escape(err.Error()), hint(err))
 	}
 	return ExitCode(err)
 }
