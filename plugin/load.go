@@ -20,10 +20,13 @@ type loaded struct {
 	Input trace.Input
 	// missingDumps are proxies the trace needs whose dump could not be had.
 	missingDumps []string
+	// choice is how the client was picked among several pods, or nil.
+	choice *trace.ClientChoice
 }
 
 // complete records in the report what the load could not get, whatever the trace saw.
 func (l *loaded) complete(r *trace.Report) {
+	r.Inputs.ClientChoice = l.choice
 	r.Inputs.MissingDumps = sortedUnique(append(r.Inputs.MissingDumps, l.missingDumps...))
 	if len(r.Inputs.MissingDumps) == 0 {
 		r.Inputs.MissingDumps = nil
@@ -44,17 +47,21 @@ func (o *TraceOptions) newInput(snap *mesh.Snapshot, client *corev1.Pod, source 
 	}
 }
 
-// pickClient chooses the first pod with a sidecar (pods are sorted by name), else the first.
-func pickClient(pods []*corev1.Pod, err error, ref, namespace string) (*corev1.Pod, error) {
+// pickClient chooses the fittest pod --from matched (mesh.BestClient: not terminating,
+// Running, Ready, with a sidecar; offline, with a dump first). With several candidates it
+// says on stderr which was chosen and why, and returns that for the report.
+func (o *TraceOptions) pickClient(pods []*corev1.Pod, err error, hasDump func(*corev1.Pod) bool) (*corev1.Pod, *trace.ClientChoice, error) {
 	if err != nil {
-		return nil, fmt.Errorf("resolve --from %s in namespace %s: %w", ref, namespace, err)
+		return nil, nil, fmt.Errorf("resolve --from %s in namespace %s: %w", o.From, o.Namespace, err)
 	}
-	for _, p := range pods {
-		if mesh.HasSidecar(p) {
-			return p, nil
-		}
+	best, fit := mesh.BestClient(pods, hasDump)
+	if len(pods) == 1 {
+		return best, nil, nil
 	}
-	return pods[0], nil
+	choice := &trace.ClientChoice{Candidates: len(pods), Pod: mesh.Key(best.Namespace, best.Name), Reason: fit.String()}
+	o.progressf("%d pods match %s; chose %s (%s); pass --from pod/NAME to pick another\n",
+		choice.Candidates, o.From, choice.Pod, choice.Reason)
+	return best, choice, nil
 }
 
 // proxiesNeeded is trace.ProxiesNeeded less the pods known to run no istio-proxy (a
