@@ -3,8 +3,6 @@ package plugin
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -118,15 +116,6 @@ func (o *CheckSecretsOptions) Complete() error {
 		}
 	}
 	return nil
-}
-
-// parseDays is time.ParseDuration that also accepts whole days ("30d").
-func parseDays(s string) (time.Duration, error) {
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		days, err := strconv.Atoi(n)
-		return time.Duration(days) * 24 * time.Hour, err
-	}
-	return time.ParseDuration(s)
 }
 
 // Run loads, checks and renders.

@@ -39,7 +39,10 @@ and reports what is wrong and where.`,
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &UsageError{Err: fmt.Errorf("%w; see '%s --help' for usage", err, c.CommandPath())}
 	})
-	cmd.PersistentPreRun = func(*cobra.Command, []string) { quietKlog() }
+	cmd.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		quietKlog()
+		return checkRequestTimeout(c.Flags())
+	}
 	cmd.AddCommand(NewCmdVersion(streams))
 	cmd.AddCommand(NewCmdTrace(f, streams))
 	cmd.AddCommand(NewCmdCheckSecrets(f, streams))
