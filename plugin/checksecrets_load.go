@@ -72,6 +72,9 @@ func (o *CheckSecretsOptions) loadSecretsFiles(in *secrets.Input) error {
 // their config dumps from the cluster.
 func (o *CheckSecretsOptions) loadSecretsLive(ctx context.Context, in *secrets.Input) error {
 	in.Source = "cluster"
+	if err := checkClusterConfigured(o.Factory); err != nil {
+		return err
+	}
 	cfg, err := o.Factory.RESTConfig()
 	if err != nil {
 		return err

@@ -19,6 +19,9 @@ import (
 // loadLive reads what the trace needs from the cluster, with GETs and narrow LISTs, then
 // fetches the Envoy config dumps of the proxies on the path.
 func (o *TraceOptions) loadLive(ctx context.Context) (*loaded, error) {
+	if err := checkClusterConfigured(o.factory); err != nil {
+		return nil, err
+	}
 	cfg, err := o.factory.RESTConfig()
 	if err != nil {
 		return nil, err
