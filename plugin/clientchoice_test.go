@@ -119,4 +119,18 @@ func TestClientChoiceLive(t *testing.T) {
 	if r.From.Pod != "sleep-ccccc" {
 		t.Errorf("--from app=sleep: from.pod = %q, want sleep-ccccc", r.From.Pod)
 	}
+	// Nothing found in the namespace searched: the message names it and the way out.
+	for args, want := range map[string]string{
+		"trace edition.cnn.com --from deploy/nope": "error: resolve --from deploy/nope in namespace default: get deployment default/nope: " +
+			`deployments.apps "nope" not found; if the client runs in another namespace, pass -n NAMESPACE` + "\n",
+		"trace edition.cnn.com --from app=nope": "error: resolve --from app=nope in namespace default: no pod matches app=nope in namespace default; " +
+			"if the client runs in another namespace, pass -n NAMESPACE\n",
+		"check-secrets": "No credentialName found in DestinationRules (SIMPLE/MUTUAL) or Gateway servers in namespace default; " +
+			"pass -A to check every namespace, or -n NAMESPACE for another.\n",
+	} {
+		_, stderr, _ := runMain(t, append(strings.Fields(args), "--kubeconfig", c.Kubeconfig)...)
+		if !strings.Contains(stderr, want) {
+			t.Errorf("%s: stderr =\n%s\nwant the line\n%s", args, stderr, want)
+		}
+	}
 }

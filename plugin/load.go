@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -52,7 +53,11 @@ func (o *TraceOptions) newInput(snap *mesh.Snapshot, client *corev1.Pod, source 
 // says on stderr which was chosen and why, and returns that for the report.
 func (o *TraceOptions) pickClient(pods []*corev1.Pod, err error, hasDump func(*corev1.Pod) bool) (*corev1.Pod, *trace.ClientChoice, error) {
 	if err != nil {
-		return nil, nil, fmt.Errorf("resolve --from %s in namespace %s: %w", o.From, o.Namespace, err)
+		hint := ""
+		if errors.Is(err, mesh.ErrNoClient) && !errors.Is(err, mesh.ErrNoNamespace) {
+			hint = "; if the client runs in another namespace, pass -n NAMESPACE"
+		}
+		return nil, nil, fmt.Errorf("resolve --from %s in namespace %s: %w%s", o.From, o.Namespace, err, hint)
 	}
 	best, fit := mesh.BestClient(pods, hasDump)
 	if len(pods) == 1 {
