@@ -7,6 +7,7 @@ import (
 	"fmt"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"log/slog"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -46,6 +47,11 @@ and reports what is wrong and where.`,
 	cmd.AddCommand(NewCmdVersion(streams))
 	cmd.AddCommand(NewCmdTrace(f, streams))
 	cmd.AddCommand(NewCmdCheckSecrets(f, streams))
+	for _, c := range append([]*cobra.Command{cmd}, cmd.Commands()...) {
+		if c.Name() != "version" {
+			c.Long = strings.TrimRight(c.Long, "\n") + "\n\n" + ExitCodesHelp()
+		}
+	}
 	return cmd
 }
 
