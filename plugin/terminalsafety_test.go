@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/kubectl-egress/kubectl-egress/plugin"
+	"github.com/kubectl-egress/kubectl-egress/secrets"
 	"github.com/kubectl-egress/kubectl-egress/trace"
 )
 
@@ -146,6 +148,69 @@ func TestForgedNamesCannotForgeRows(t *testing.T) {
 			}
 			if strings.Contains(stdout, "\nError   EGR0101   -   forged") {
 				t.Errorf("-o %s starts a forged row:\n%s", format, stdout)
+			}
+			for name, s := range map[string]string{"stdout": stdout, "stderr": stderr} {
+				if r, bad := badRune(s); bad {
+					t.Errorf("-o %s: %s carries %U:\n%q", format, name, r, s)
+				}
+			}
+		})
+	}
+}
+
+// secretsTableLines is how many lines check-secrets' table output of r has: a header and a
+// row per credential, then a blank line and a line per finding (two with a fix).
+func secretsTableLines(r *secrets.Report) int {
+	n := 1 + len(r.Credentials)
+	if len(r.Findings) > 0 {
+		n++
+	}
+	for _, f := range r.Findings {
+		n++
+		if f.Fix != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// TestForgedCredentialName: check-secrets over a DestinationRule whose credentialName is
+// forged writes one row per credential and one line per finding, with no control
+// character, in table and wide output.
+func TestForgedCredentialName(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(scenario("gateway-mtls-origination"))); err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(dir, "manifests", "50-istio-config.yaml")
+	b, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(b), "credentialName: client-credential", "credentialName: "+quoted(t, forgedName), 1)
+	if err := os.WriteFile(f, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"check-secrets", "-A", "-f", dir}, noCluster...)
+	stdout, stderr, code := runMain(t, append(args, "-o", "json")...)
+	if code != plugin.ExitOK && code != plugin.ExitFindings {
+		t.Fatalf("-o json: exit %d\n%s", code, stderr)
+	}
+	var r secrets.Report
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(r.Credentials, func(c secrets.Credential) bool { return c.Name == forgedName }) {
+		t.Fatalf("no credential named %q in the report", forgedName)
+	}
+	for _, format := range []string{"table", "wide"} {
+		t.Run(format, func(t *testing.T) {
+			stdout, stderr, code := runMain(t, append(args, "-o", format)...)
+			if code != plugin.ExitOK && code != plugin.ExitFindings {
+				t.Fatalf("exit %d\n%s", code, stderr)
+			}
+			if got, want := strings.Count(stdout, "\n"), secretsTableLines(&r); got != want {
+				t.Errorf("-o %s wrote %d lines, want %d:\n%s", format, got, want, stdout)
 			}
 			for name, s := range map[string]string{"stdout": stdout, "stderr": stderr} {
 				if r, bad := badRune(s); bad {
