@@ -181,7 +181,8 @@ type istioEnvelope struct {
 }
 
 // decodeIstio decodes an Istio object strictly: unknown top-level or spec fields are
-// errors, as the API server's structural schema would reject them. Status is ignored.
+// errors, as the API server's structural schema would reject them, and so are ports and
+// durations out of range (validateSpec). Status is ignored.
 func decodeIstio(data []byte, obj runtime.Object) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -194,10 +195,11 @@ func decodeIstio(data []byte, obj runtime.Object) error {
 	if len(env.Spec) == 0 || string(env.Spec) == "null" {
 		return nil
 	}
-	if err := protojson.Unmarshal(env.Spec, istioSpec(obj)); err != nil {
+	spec := istioSpec(obj)
+	if err := protojson.Unmarshal(env.Spec, spec); err != nil {
 		return fmt.Errorf("spec: %w", err)
 	}
-	return nil
+	return validateSpec(spec.ProtoReflect(), "spec")
 }
 
 // istioSpec returns the proto spec of an Istio typed object.

@@ -39,8 +39,9 @@ func (l *Live) ResolveWorkload(ctx context.Context, namespace, ref string) ([]*c
 	if apierrors.IsNotFound(err) {
 		l.count()
 		if _, nsErr := l.kube.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{}); apierrors.IsNotFound(nsErr) {
-			return nil, fmt.Errorf("namespace %s does not exist (%w); give the client's namespace with -n", namespace, err)
+			return nil, mark(fmt.Errorf("namespace %s does not exist (%w); give the client's namespace with -n", namespace, err), ErrNoNamespace)
 		}
+		err = mark(err, ErrNoClient)
 	}
 	if err != nil {
 		return nil, err

@@ -1,14 +1,20 @@
 package mesh
 
 import (
+	"errors"
+	"fmt"
+	"strings"
+
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 )
 
-// Outbound traffic policy modes of the mesh config.
+// Outbound traffic policy modes of the mesh config. ModeUnknown is ours: the mesh config
+// was there but could not be parsed, so the mode istiod applies is not known.
 const (
 	AllowAny     = "ALLOW_ANY"
 	RegistryOnly = "REGISTRY_ONLY"
+	ModeUnknown  = "unknown"
 )
 
 // Access states of an optional read (mesh config, secrets).
@@ -25,14 +31,18 @@ type MeshConfig struct {
 	Found  bool   `json:"found"`
 	Access string `json:"access"`
 	Source string `json:"source,omitempty"`
-	// OutboundTrafficPolicyMode is ALLOW_ANY (Istio's default) or REGISTRY_ONLY.
+	// OutboundTrafficPolicyMode is ALLOW_ANY (Istio's default) or REGISTRY_ONLY, or
+	// ModeUnknown when the `mesh` key could not be parsed (ParseError).
 	OutboundTrafficPolicyMode string `json:"outboundTrafficPolicyMode"`
 	// RootNamespace defaults to the Istio namespace.
 	RootNamespace string        `json:"rootNamespace"`
 	TrustDomain   string        `json:"trustDomain,omitempty"`
 	DefaultConfig ProxyDefaults `json:"defaultConfig"`
-	// ParseError is set when the `mesh` key could not be parsed; defaults are used then.
+	// ParseError is set when the `mesh` key could not be parsed: the mode is ModeUnknown
+	// and the other fields keep Istio's defaults.
 	ParseError string `json:"parseError,omitempty"`
+	// Key names where the mesh config was read: "ConfigMap istio-system/istio key mesh".
+	Key string `json:"key,omitempty"`
 }
 
 // ProxyDefaults is the subset of meshConfig.defaultConfig that affects egress.
@@ -61,16 +71,26 @@ func defaultMeshConfig(istioNamespace string) MeshConfig {
 	}
 }
 
-// ParseMeshConfig parses mesh config YAML (the `mesh` key), filling Istio's defaults.
+// ParseMeshConfig parses mesh config YAML (the `mesh` key), filling Istio's defaults. On
+// an error the mode is ModeUnknown: a config istiod cannot read either says nothing about
+// the mode it applies, and Istio's default would be a guess.
 func ParseMeshConfig(data, istioNamespace string) (MeshConfig, error) {
 	mc := defaultMeshConfig(istioNamespace)
 	mc.Found, mc.Access = true, AccessOK
 	var raw rawMeshConfig
-	if err := yaml.Unmarshal([]byte(data), &raw); err != nil {
-		return mc, err
+	err := yaml.Unmarshal([]byte(data), &raw)
+	if err != nil {
+		err = errors.New(strings.TrimPrefix(err.Error(), "error converting YAML to JSON: "))
 	}
-	if raw.OutboundTrafficPolicy != nil && raw.OutboundTrafficPolicy.Mode != "" {
+	if err == nil && raw.OutboundTrafficPolicy != nil && raw.OutboundTrafficPolicy.Mode != "" {
 		mc.OutboundTrafficPolicyMode = raw.OutboundTrafficPolicy.Mode
+		if m := raw.OutboundTrafficPolicy.Mode; m != AllowAny && m != RegistryOnly {
+			err = fmt.Errorf("outboundTrafficPolicy.mode: %q is not ALLOW_ANY or REGISTRY_ONLY", m)
+		}
+	}
+	if err != nil {
+		mc.OutboundTrafficPolicyMode = ModeUnknown
+		return mc, err
 	}
 	if raw.RootNamespace != "" {
 		mc.RootNamespace = raw.RootNamespace
@@ -88,5 +108,6 @@ func parseMeshConfigMap(cm *corev1.ConfigMap, istioNamespace, origin string) Mes
 		mc.ParseError = err.Error()
 	}
 	mc.Source = origin
+	mc.Key = "ConfigMap " + Key(cm.Namespace, cm.Name) + " key " + meshConfigKey
 	return mc
 }

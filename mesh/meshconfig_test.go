@@ -26,8 +26,12 @@ func TestMeshConfig(t *testing.T) {
 			wantFound: true, wantMode: AllowAny, wantRoot: "istio-system"},
 		{name: "other namespace ignored", files: map[string]string{"m.yaml": cm("other", "    outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n")},
 			wantMode: AllowAny, wantRoot: "istio-system"},
-		{name: "unparsable mesh recorded", files: map[string]string{"m.yaml": cm("istio-system", "    outboundTrafficPolicy: [\n")},
-			wantFound: true, wantMode: AllowAny, wantRoot: "istio-system", wantError: true},
+		{name: "unparsable mesh recorded, mode unknown", files: map[string]string{"m.yaml": cm("istio-system", "    outboundTrafficPolicy: [\n")},
+			wantFound: true, wantMode: ModeUnknown, wantRoot: "istio-system", wantError: true},
+		{name: "policy of the wrong shape", files: map[string]string{"m.yaml": cm("istio-system", "    outboundTrafficPolicy: REGISTRY_ONLY\n")},
+			wantFound: true, wantMode: ModeUnknown, wantRoot: "istio-system", wantError: true},
+		{name: "mode istiod does not know", files: map[string]string{"m.yaml": cm("istio-system", "    outboundTrafficPolicy: {mode: registry_only}\n")},
+			wantFound: true, wantMode: ModeUnknown, wantRoot: "istio-system", wantError: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

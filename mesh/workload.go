@@ -1,6 +1,7 @@
 package mesh
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -17,6 +18,21 @@ const (
 	RefDeployment = "deployment"
 	RefSelector   = "selector"
 )
+
+// ErrNoClient marks a workload reference that names no pod in the namespace searched
+// (pod or deployment not found, no pods, selector matching nothing).
+var ErrNoClient = errors.New("no client pod found")
+
+// ErrNoNamespace marks a workload reference resolved in a namespace that does not exist.
+var ErrNoNamespace = errors.New("namespace does not exist")
+
+// markedError is err, also matching mark with errors.Is; the message is err's.
+type markedError struct{ err, mark error }
+
+func (e *markedError) Error() string   { return e.err.Error() }
+func (e *markedError) Unwrap() []error { return []error{e.err, e.mark} }
+
+func mark(err, as error) error { return &markedError{err: err, mark: as} }
 
 // WorkloadRef is a parsed --from value.
 type WorkloadRef struct {
@@ -74,7 +90,7 @@ func (s *Snapshot) resolve(namespace string, r WorkloadRef) ([]*corev1.Pod, erro
 	case RefPod:
 		pod, ok := s.Pods[Key(namespace, r.Name)]
 		if !ok {
-			return nil, fmt.Errorf("pod %s/%s not found", namespace, r.Name)
+			return nil, mark(fmt.Errorf("pod %s/%s not found", namespace, r.Name), ErrNoClient)
 		}
 		return []*corev1.Pod{pod}, nil
 	case RefDeployment:
@@ -82,7 +98,7 @@ func (s *Snapshot) resolve(namespace string, r WorkloadRef) ([]*corev1.Pod, erro
 	}
 	pods := s.PodsMatching(namespace, r.Selector)
 	if len(pods) == 0 {
-		return nil, fmt.Errorf("no pod matches %s in namespace %s", r.Selector, namespace)
+		return nil, mark(fmt.Errorf("no pod matches %s in namespace %s", r.Selector, namespace), ErrNoClient)
 	}
 	return pods, nil
 }
@@ -90,7 +106,7 @@ func (s *Snapshot) resolve(namespace string, r WorkloadRef) ([]*corev1.Pod, erro
 func (s *Snapshot) deploymentPods(namespace, name string) ([]*corev1.Pod, error) {
 	d, ok := s.Deployments[Key(namespace, name)]
 	if !ok {
-		return nil, fmt.Errorf("deployment %s/%s not found", namespace, name)
+		return nil, mark(fmt.Errorf("deployment %s/%s not found", namespace, name), ErrNoClient)
 	}
 	sel, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
 	if err != nil {
@@ -98,7 +114,7 @@ func (s *Snapshot) deploymentPods(namespace, name string) ([]*corev1.Pod, error)
 	}
 	pods := s.PodsMatching(namespace, sel)
 	if len(pods) == 0 {
-		return nil, fmt.Errorf("deployment %s/%s has no pods", namespace, name)
+		return nil, mark(fmt.Errorf("deployment %s/%s has no pods", namespace, name), ErrNoClient)
 	}
 	return pods, nil
 }

@@ -3,8 +3,6 @@ package plugin
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,6 +40,7 @@ type CheckSecretsOptions struct {
 	Limits inputLimits
 
 	namespace     string
+	namespaceFlag string // -n as given, for offline runs
 	expiryWarning time.Duration
 	threshold     secrets.Level
 	now           time.Time
@@ -62,6 +61,9 @@ clusters active). Secret values and private keys are never printed.`,
 		Example: checkSecretsExample,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if fl := cmd.Flags().Lookup("namespace"); fl != nil && fl.Changed {
+				o.namespaceFlag = fl.Value.String()
+			}
 			if err := o.Complete(); err != nil {
 				return err
 			}
@@ -109,26 +111,19 @@ func (o *CheckSecretsOptions) Complete() error {
 			return usageErrorf("--now must be an RFC 3339 time, got %q", o.Now)
 		}
 	}
+	if !o.AllNamespaces && len(o.Filenames) > 0 {
+		// Offline, the kubeconfig means nothing (and need not exist): scope by -n only.
+		o.namespace = o.namespaceFlag
+		return nil
+	}
 	if !o.AllNamespaces {
-		ns, explicit, err := o.Factory.Namespace()
+		ns, _, err := o.Factory.Namespace()
 		if err != nil {
 			return fmt.Errorf("read the namespace from the kubeconfig: %w", err)
 		}
-		// Offline, the kubeconfig's namespace means nothing: scope by -n only when given.
-		if explicit || len(o.Filenames) == 0 {
-			o.namespace = ns
-		}
+		o.namespace = ns
 	}
 	return nil
-}
-
-// parseDays is time.ParseDuration that also accepts whole days ("30d").
-func parseDays(s string) (time.Duration, error) {
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		days, err := strconv.Atoi(n)
-		return time.Duration(days) * 24 * time.Hour, err
-	}
-	return time.ParseDuration(s)
 }
 
 // Run loads, checks and renders.
@@ -146,7 +141,7 @@ func (o *CheckSecretsOptions) Run(ctx context.Context) error {
 
 func (o *CheckSecretsOptions) writeSecretsReport(rep *secrets.Report) error {
 	if len(rep.Credentials) == 0 {
-		fmt.Fprintln(o.ErrOut, "No credentialName found in DestinationRules (SIMPLE/MUTUAL) or Gateway servers in scope.")
+		fmt.Fprintln(o.ErrOut, render.Escapef("No credentialName found in DestinationRules (SIMPLE/MUTUAL) or Gateway servers %s.", o.scopeText()))
 	}
 	switch o.Output {
 	case "json":
@@ -160,6 +155,14 @@ func (o *CheckSecretsOptions) writeSecretsReport(rep *secrets.Report) error {
 		return render.SecretsFindings(o.Out, rep.Findings)
 	}
 	return render.SecretsTable(o.Out, rep, false)
+}
+
+// scopeText names where check-secrets looked, with the way to look wider.
+func (o *CheckSecretsOptions) scopeText() string {
+	if o.namespace == "" {
+		return "in any namespace"
+	}
+	return "in namespace " + o.namespace + "; pass -A to check every namespace, or -n NAMESPACE for another"
 }
 
 func secretsThresholdError(rep *secrets.Report, threshold secrets.Level) error {

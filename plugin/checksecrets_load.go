@@ -15,6 +15,7 @@ import (
 
 	"github.com/kubectl-egress/kubectl-egress/envoy"
 	"github.com/kubectl-egress/kubectl-egress/mesh"
+	"github.com/kubectl-egress/kubectl-egress/render"
 	"github.com/kubectl-egress/kubectl-egress/secrets"
 )
 
@@ -82,6 +83,9 @@ func secretsFilter(plan []secrets.Credential) envoy.Filter {
 // their config dumps from the cluster.
 func (o *CheckSecretsOptions) loadSecretsLive(ctx context.Context, in *secrets.Input) error {
 	in.Source = "cluster"
+	if err := checkClusterConfigured(o.Factory); err != nil {
+		return err
+	}
 	cfg, err := o.Factory.RESTConfig()
 	if err != nil {
 		return err
@@ -183,7 +187,7 @@ func (o *CheckSecretsOptions) reviewSecretAccess(ctx context.Context, kube kuber
 			res, err := kube.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
 			switch {
 			case err != nil && !apierrors.IsForbidden(err):
-				fmt.Fprintf(o.ErrOut, "warning: subjectaccessreview for %s: %v; RBAC of the proxy reported as unknown\n", sar.Spec.User, err)
+				fmt.Fprint(o.ErrOut, render.Escapef("warning: subjectaccessreview for %s: %v; RBAC of the proxy reported as unknown\n", sar.Spec.User, err))
 			case err != nil:
 			case res.Status.Allowed:
 				in.ListSecrets[key] = secrets.AccessAllowed
@@ -212,7 +216,7 @@ func (o *CheckSecretsOptions) fetchSecretDumps(ctx context.Context, kube kuberne
 			}
 			if err != nil {
 				in.Dumps[p.Pod] = nil
-				fmt.Fprintf(o.ErrOut, "warning: config dump of %s not read: %v\n", p.Pod, err)
+				fmt.Fprint(o.ErrOut, render.Escapef("warning: config dump of %s not read: %v\n", p.Pod, err))
 			}
 		}
 	}

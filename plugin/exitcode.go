@@ -3,6 +3,7 @@ package plugin
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Exit codes, in one place. CI pipelines gate on ExitFindings.
@@ -13,6 +14,28 @@ const (
 	ExitBadInput = 65 // EX_DATAERR: an input file or dump could not be read
 	ExitFindings = 79 // findings reached --failure-threshold (as istioctl analyze)
 )
+
+// exitCodes documents every exit code, in order; --help shows ExitCodesHelp built from it.
+var exitCodes = []struct {
+	code    int
+	meaning string
+}{
+	{ExitOK, "success: no finding reached --failure-threshold"},
+	{ExitError, "error: the cluster, a request or the workload could not be read"},
+	{ExitUsage, "usage: a flag, an argument or a value out of range"},
+	{ExitBadInput, "unreadable input: a file given with -f, --dump or a bundle"},
+	{ExitFindings, "findings reached --failure-threshold (the report was written)"},
+}
+
+// ExitCodesHelp is the "Exit codes:" section of --help.
+func ExitCodesHelp() string {
+	var b strings.Builder
+	b.WriteString("Exit codes:\n")
+	for _, e := range exitCodes {
+		fmt.Fprintf(&b, "  %-4d%s\n", e.code, e.meaning)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
 
 // UsageError marks an error caused by how the command was called.
 type UsageError struct{ Err error }

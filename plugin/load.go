@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -20,10 +21,13 @@ type loaded struct {
 	Input trace.Input
 	// missingDumps are proxies the trace needs whose dump could not be had.
 	missingDumps []string
+	// choice is how the client was picked among several pods, or nil.
+	choice *trace.ClientChoice
 }
 
 // complete records in the report what the load could not get, whatever the trace saw.
 func (l *loaded) complete(r *trace.Report) {
+	r.Inputs.ClientChoice = l.choice
 	r.Inputs.MissingDumps = sortedUnique(append(r.Inputs.MissingDumps, l.missingDumps...))
 	if len(r.Inputs.MissingDumps) == 0 {
 		r.Inputs.MissingDumps = nil
@@ -44,17 +48,25 @@ func (o *TraceOptions) newInput(snap *mesh.Snapshot, client *corev1.Pod, source 
 	}
 }
 
-// pickClient chooses the first pod with a sidecar (pods are sorted by name), else the first.
-func pickClient(pods []*corev1.Pod, err error, ref, namespace string) (*corev1.Pod, error) {
+// pickClient chooses the fittest pod --from matched (mesh.BestClient: not terminating,
+// Running, Ready, with a sidecar; offline, with a dump first). With several candidates it
+// says on stderr which was chosen and why, and returns that for the report.
+func (o *TraceOptions) pickClient(pods []*corev1.Pod, err error, hasDump func(*corev1.Pod) bool) (*corev1.Pod, *trace.ClientChoice, error) {
 	if err != nil {
-		return nil, fmt.Errorf("resolve --from %s in namespace %s: %w", ref, namespace, err)
-	}
-	for _, p := range pods {
-		if mesh.HasSidecar(p) {
-			return p, nil
+		hint := ""
+		if errors.Is(err, mesh.ErrNoClient) && !errors.Is(err, mesh.ErrNoNamespace) {
+			hint = "; if the client runs in another namespace, pass -n NAMESPACE"
 		}
+		return nil, nil, fmt.Errorf("resolve --from %s in namespace %s: %w%s", o.From, o.Namespace, err, hint)
 	}
-	return pods[0], nil
+	best, fit := mesh.BestClient(pods, hasDump)
+	if len(pods) == 1 {
+		return best, nil, nil
+	}
+	choice := &trace.ClientChoice{Candidates: len(pods), Pod: mesh.Key(best.Namespace, best.Name), Reason: fit.String()}
+	o.progressf("%d pods match %s; chose %s (%s); pass --from pod/NAME to pick another\n",
+		choice.Candidates, o.From, choice.Pod, choice.Reason)
+	return best, choice, nil
 }
 
 // proxiesNeeded is trace.ProxiesNeeded less the pods known to run no istio-proxy (a
@@ -149,7 +161,6 @@ func dumpKey(key string) bool {
 	return ok && ns != "" && pod != "" && !strings.Contains(pod, "/")
 }
 
-// progressf writes a progress or warning line to stderr, terminal-escaped.
 // warnSkipped warns of manifests of a kind kubectl-egress models (a ServiceEntry, a Pod, ...)
 // that were skipped for an apiVersion it does not read: left out silently, they could change
 // the answer. Kinds it does not model (ConfigMaps, CRDs of other projects) are not listed.
@@ -166,10 +177,11 @@ func warnSkipped(w io.Writer, skips []mesh.Skip) {
 		if sk.Source != "" {
 			from = " in " + sk.Source
 		}
-		fmt.Fprint(w, render.EscapeControl(fmt.Sprintf("warning: skipped %s %s%s: %s; the answer does not take it into account\n", sk.Kind, name, from, sk.Reason)))
+		fmt.Fprint(w, render.Escapef("warning: skipped %s %s%s: %s; the answer does not take it into account\n", sk.Kind, name, from, sk.Reason))
 	}
 }
 
+// progressf writes a progress or warning line to stderr, its arguments terminal-escaped.
 func (o *TraceOptions) progressf(format string, a ...any) {
-	fmt.Fprint(o.ErrOut, render.EscapeControl(fmt.Sprintf(format, a...)))
+	fmt.Fprint(o.ErrOut, render.Escapef(format, a...))
 }

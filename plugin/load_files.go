@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/klog/v2"
 
 	"github.com/kubectl-egress/kubectl-egress/envoy"
@@ -41,11 +42,12 @@ func (o *TraceOptions) loadFiles() (*loaded, error) {
 	if err != nil {
 		err = fmt.Errorf("%w in the files given with -f %s", err, strings.Join(o.Filenames, ","))
 	}
-	client, err := pickClient(pods, err, o.From, o.Namespace)
+	hasDump := func(p *corev1.Pod) bool { return dumpFiles[mesh.Key(p.Namespace, p.Name)] != "" }
+	client, choice, err := o.pickClient(pods, err, hasDump)
 	if err != nil {
 		return nil, err
 	}
-	l := &loaded{Input: o.newInput(snap, client, "files")}
+	l := &loaded{Input: o.newInput(snap, client, "files"), choice: choice}
 	for _, key := range mesh.SortedKeys(dumpFiles) {
 		if l.Input.Dumps[key], err = o.Limits.readDumpFile(key, dumpFiles[key], o.dumpFilter()); err != nil {
 			return nil, err

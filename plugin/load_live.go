@@ -19,6 +19,9 @@ import (
 // loadLive reads what the trace needs from the cluster, with GETs and narrow LISTs, then
 // fetches the Envoy config dumps of the proxies on the path.
 func (o *TraceOptions) loadLive(ctx context.Context) (*loaded, error) {
+	if err := checkClusterConfigured(o.factory); err != nil {
+		return nil, err
+	}
 	cfg, err := o.factory.RESTConfig()
 	if err != nil {
 		return nil, err
@@ -37,14 +40,14 @@ func (o *TraceOptions) loadLive(ctx context.Context) (*loaded, error) {
 		live.OnObject = o.bundle.record
 	}
 	pods, err := live.ResolveWorkload(ctx, o.Namespace, o.From)
-	client, err := pickClient(pods, err, o.From, o.Namespace)
+	client, choice, err := o.pickClient(pods, err, nil)
 	if err != nil {
 		return nil, err
 	}
 	if err := o.loadClusterState(ctx, live); err != nil {
 		return nil, err
 	}
-	l := &loaded{Input: o.newInput(live.Snapshot(), client, "cluster")}
+	l := &loaded{Input: o.newInput(live.Snapshot(), client, "cluster"), choice: choice}
 	needed := proxiesNeeded(live.Snapshot(), o.Target.Host, o.Target.Port, l.Input.Client)
 	fetched := o.fetchDumps(ctx, cfg, kube, needed, l)
 	if klog.V(1).Enabled() {

@@ -7,12 +7,15 @@ import (
 	"fmt"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"log/slog"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/klog/v2"
+
+	"github.com/kubectl-egress/kubectl-egress/render"
 )
 
 // NewCmdRoot builds the `kubectl egress` command tree.
@@ -38,13 +41,19 @@ and reports what is wrong and where.`,
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &UsageError{Err: fmt.Errorf("%w; see '%s --help' for usage", err, c.CommandPath())}
 	})
-	cmd.PersistentPreRun = func(c *cobra.Command, _ []string) {
+	cmd.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
 		capVerbosity(c.ErrOrStderr())
 		quietKlog()
+		return checkRequestTimeout(c.Flags())
 	}
 	cmd.AddCommand(NewCmdVersion(streams))
 	cmd.AddCommand(NewCmdTrace(f, streams))
 	cmd.AddCommand(NewCmdCheckSecrets(f, streams))
+	for _, c := range append([]*cobra.Command{cmd}, cmd.Commands()...) {
+		if c.Name() != "version" {
+			c.Long = strings.TrimRight(c.Long, "\n") + "\n\n" + ExitCodesHelp()
+		}
+	}
 	return cmd
 }
 
@@ -76,7 +85,7 @@ func Main(ctx context.Context, streams genericiooptions.IOStreams, args []string
 	err := describeTimeout(cmd.ExecuteContext(ctx), cmd)
 	var findings *FindingsError
 	if err != nil && !errors.As(err, &findings) {
-		fmt.Fprintf(streams.ErrOut, "error: %v%s\n", err, hint(err))
+		fmt.Fprintf(streams.ErrOut, "error: %s%s\n", render.Escape(err.Error()), hint(err))
 	}
 	return ExitCode(err)
 }

@@ -127,7 +127,8 @@ func TestTraceUnreadableInput(t *testing.T) {
 func TestTraceWorkloadNotFound(t *testing.T) {
 	_, stderr, code := runMain(t, append([]string{"trace", "edition.cnn.com", "--from", "deploy/nope",
 		"-f", scenario("gateway-tls-origination")}, noCluster...)...)
-	want := "error: resolve --from deploy/nope in namespace default: deployment default/nope not found in the files given with -f " + scenario("gateway-tls-origination") + "\n"
+	want := "error: resolve --from deploy/nope in namespace default: deployment default/nope not found in the files given with -f " + scenario("gateway-tls-origination") +
+		"; if the client runs in another namespace, pass -n NAMESPACE\n"
 	if code != plugin.ExitError || stderr != want {
 		t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, plugin.ExitError, want)
 	}

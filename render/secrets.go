@@ -37,9 +37,9 @@ func SecretsFindings(w io.Writer, fs []secrets.Finding) error {
 	var b strings.Builder
 	b.WriteString("\n")
 	for _, f := range fs {
-		b.WriteString(EscapeControl(f.String()))
+		b.WriteString(Escape(f.String()))
 		if f.Fix != "" {
-			b.WriteString("\n    fix: " + EscapeControl(f.Fix))
+			b.WriteString("\n    fix: " + Escape(f.Fix))
 		}
 		b.WriteString("\n")
 	}

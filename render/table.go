@@ -9,15 +9,12 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
-	"k8s.io/cli-runtime/pkg/printers"
 	"sigs.k8s.io/yaml"
 )
 
-// Escape makes a string from the cluster safe for a terminal (no escape sequences).
-func Escape(s string) string { return printers.EscapeTerminal(s) }
-
 // WriteTable writes a kubectl-style table: upper-case headers, no borders, left-aligned
-// columns separated by three spaces. Every cell is terminal-escaped.
+// columns separated by three spaces. Every cell is escaped (Escape): no cell can
+// start a row of its own.
 func WriteTable(w io.Writer, headers []string, rows [][]string) error {
 	var buf bytes.Buffer
 	t := tablewriter.NewTable(&buf,
@@ -50,7 +47,7 @@ func WriteTable(w io.Writer, headers []string, rows [][]string) error {
 	for _, r := range rows {
 		cells := make([]string, len(r))
 		for i, c := range r {
-			cells[i] = EscapeControl(c)
+			cells[i] = Escape(c)
 		}
 		if err := t.Append(cells); err != nil {
 			return err

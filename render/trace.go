@@ -80,20 +80,20 @@ func verdictLines(r *trace.Report, color bool) string {
 	if from == "" {
 		from = r.From.Ref
 	}
-	kind := EscapeControl(string(r.Verdict.Kind))
+	kind := Escape(string(r.Verdict.Kind))
 	if color {
 		kind = colorize(r.Verdict.Kind, kind)
 	}
-	fmt.Fprintf(&b, "TRACE     %s from %s\n", EscapeControl(TargetString(r.Target)), EscapeControl(r.From.Namespace+"/"+from))
-	fmt.Fprintf(&b, "VERDICT   %s: %s\n", kind, EscapeControl(r.Verdict.Summary))
+	fmt.Fprintf(&b, "TRACE     %s from %s\n", Escape(TargetString(r.Target)), Escape(r.From.Namespace+"/"+from))
+	fmt.Fprintf(&b, "VERDICT   %s: %s\n", kind, Escape(r.Verdict.Summary))
 	if r.Verdict.Response != "" {
-		fmt.Fprintf(&b, "RESPONSE  %s\n", EscapeControl(r.Verdict.Response))
+		fmt.Fprintf(&b, "RESPONSE  %s\n", Escape(r.Verdict.Response))
 	}
 	if len(r.Verdict.Missing) > 0 {
-		fmt.Fprintf(&b, "MISSING   %s\n", EscapeControl(strings.Join(r.Verdict.Missing, ", ")))
+		fmt.Fprintf(&b, "MISSING   %s\n", Escape(strings.Join(r.Verdict.Missing, ", ")))
 	}
 	if len(r.Inputs.MissingDumps) > 0 {
-		fmt.Fprintf(&b, "NO DUMP   %s (traced from Istio config only)\n", EscapeControl(strings.Join(r.Inputs.MissingDumps, ", ")))
+		fmt.Fprintf(&b, "NO DUMP   %s (traced from Istio config only)\n", Escape(strings.Join(r.Inputs.MissingDumps, ", ")))
 	}
 	return b.String()
 }
@@ -121,7 +121,7 @@ func hopRows(r *trace.Report, wide bool) ([]string, [][]string) {
 		if wide {
 			row = append(row, dash(tlsSNI(h.TLS)), dash(tlsCredential(h.TLS)), dash(h.Object))
 		}
-		rows = append(rows, escapeRow(append(row, hopStatus(h))))
+		rows = append(rows, append(row, hopStatus(h)))
 	}
 	return headers, rows
 }
@@ -134,10 +134,10 @@ func findingRows(r *trace.Report, wide bool) ([]string, [][]string) {
 	rows := make([][]string, 0, len(r.Findings))
 	for _, f := range r.Findings {
 		if wide {
-			rows = append(rows, escapeRow([]string{string(f.Level), f.Code, hopNumber(f.Hop), dash(f.Object), dash(f.Proxy), f.Message, dash(f.Fix)}))
+			rows = append(rows, []string{string(f.Level), f.Code, hopNumber(f.Hop), dash(f.Object), dash(f.Proxy), f.Message, dash(f.Fix)})
 			continue
 		}
-		rows = append(rows, escapeRow([]string{string(f.Level), f.Code, dash(f.Object), f.Message}))
+		rows = append(rows, []string{string(f.Level), f.Code, dash(f.Object), f.Message})
 	}
 	return headers, rows
 }
@@ -177,37 +177,6 @@ func tlsCredential(t *trace.TLS) string {
 		return ""
 	}
 	return t.Credential
-}
-
-// EscapeControl is Escape plus caret notation for every other control character (BEL,
-// backspace, C1 controls...) but newline and tab: strings from the cluster or from dumps
-// cannot retitle, clear or beep the terminal.
-func EscapeControl(s string) string {
-	s = Escape(s)
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\t':
-			b.WriteRune(r)
-		case r < 0x20:
-			b.WriteString("^" + string(r+'@'))
-		case r == 0x7f:
-			b.WriteString("^?")
-		case r >= 0x80 && r <= 0x9f:
-			fmt.Fprintf(&b, "\\u%04x", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// escapeRow escapes every cell of a table row with EscapeControl.
-func escapeRow(row []string) []string {
-	for i, c := range row {
-		row[i] = EscapeControl(c)
-	}
-	return row
 }
 
 func dash(s string) string {

@@ -44,7 +44,7 @@ func hopLabelLines(h trace.Hop) []string {
 		lines = append(lines, s)
 	}
 	for i, l := range lines {
-		lines[i] = EscapeControl(l)
+		lines[i] = Escape(l)
 	}
 	return lines
 }
@@ -132,7 +132,7 @@ func dotStyle(s trace.Status) string {
 // mermaidText escapes a string for a quoted Mermaid label (entity codes, no raw markup).
 var mermaidReplacer = strings.NewReplacer(`"`, "#quot;", "<", "#lt;", ">", "#gt;", "\n", " ")
 
-func mermaidText(s string) string { return mermaidReplacer.Replace(EscapeControl(s)) }
+func mermaidText(s string) string { return mermaidReplacer.Replace(Escape(s)) }
 
 func mermaidLines(lines []string) string {
 	for i, l := range lines {
@@ -141,11 +141,11 @@ func mermaidLines(lines []string) string {
 	return strings.Join(lines, "<br/>")
 }
 
-func mermaidComment(s string) string { return strings.ReplaceAll(EscapeControl(s), "\n", " ") }
+func mermaidComment(s string) string { return strings.ReplaceAll(Escape(s), "\n", " ") }
 
 var dotReplacer = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
 
-func dotText(s string) string { return dotReplacer.Replace(EscapeControl(s)) }
+func dotText(s string) string { return dotReplacer.Replace(Escape(s)) }
 
 func dotLines(lines []string) string {
 	for i, l := range lines {

@@ -25,7 +25,7 @@ type issue struct {
 // checks is the one list of registered checks, in code order.
 var checks = []check{
 	checkNotInRegistry, checkPassthrough, checkHTTPOn443, checkWildcardResolution, checkNoEndpoints, checkDuplicateSE, checkTCPCatchAll,
-	checkMeshConfigForbidden,
+	checkMeshConfigForbidden, checkMeshConfigUnreadable,
 	checkPartialPorts, checkVSNotMesh, checkNoGatewayRoute, checkHostNotInGateway, checkGatewaySelector,
 	checkSubsetMissing, checkGatewayTLS, checkGatewayPort, checkTLSUnderHTTP, checkMeshVSConflict,
 	checkHiddenFromGateway, checkHiddenFromClient, checkSidecarImport, checkSidecarPolicy, checkClusterNotFound,

@@ -145,4 +145,16 @@ type Inputs struct {
 	MissingDumps []string `json:"missingDumps,omitempty"`
 	// OutboundTrafficPolicy is the mesh-wide mode (ALLOW_ANY or REGISTRY_ONLY).
 	OutboundTrafficPolicy string `json:"outboundTrafficPolicy"`
+	// ClientChoice says which pod was traced from, and why, when --from matched several.
+	ClientChoice *ClientChoice `json:"clientChoice,omitempty"`
+}
+
+// ClientChoice is how the client pod was picked among the pods --from matched.
+type ClientChoice struct {
+	// Candidates is how many pods --from matched.
+	Candidates int `json:"candidates"`
+	// Pod is the chosen pod, namespace/name.
+	Pod string `json:"pod"`
+	// Reason is what was seen of it: "Running, Ready, istio-proxy".
+	Reason string `json:"reason"`
 }

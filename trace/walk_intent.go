@@ -33,6 +33,9 @@ func (a *analysis) walkSidecarIntent() {
 		idx := a.addHop(Hop{Kind: HopRoute, Proxy: lg.proxy, Name: blockAll, Status: StatusUnknown, Notes: []string{intentNote}})
 		a.stop(idx, "REGISTRY_ONLY and no ServiceEntry for "+a.target.Host+" visible to "+a.clientNS, a.blockedResponse())
 		return
+	case in.Mode == mesh.ModeUnknown:
+		a.modeUndecided()
+		return
 	default:
 		lg.clusterName = passthroughCluster
 	}
@@ -42,6 +45,19 @@ func (a *analysis) walkSidecarIntent() {
 		g := newLeg("", nil)
 		a.gw = &g
 	}
+}
+
+// modeUndecided ends a walk whose next hop only the unreadable outboundTrafficPolicy
+// decides: PassthroughCluster under ALLOW_ANY, block_all or BlackHoleCluster under
+// REGISTRY_ONLY. The verdict is unknown rather than Istio's default.
+func (a *analysis) modeUndecided() {
+	lg := &a.side
+	idx := a.addHop(Hop{Kind: HopCluster, Proxy: lg.proxy, Name: passthroughCluster + " or " + blackHoleCluster, Status: StatusUnknown,
+		Notes: []string{intentNote, "outboundTrafficPolicy unknown: " + a.snap.Mesh.Key + " cannot be parsed"}})
+	a.end = outcome{kind: Unknown, hop: idx,
+		summary: "no ServiceEntry for " + a.target.Host + " is visible to " + a.clientNS + " and the outboundTrafficPolicy that decides it is unknown (" +
+			a.snap.Mesh.Key + " cannot be parsed): passthrough under ALLOW_ANY, blocked under REGISTRY_ONLY",
+		missing: []string{"a parseable " + a.snap.Mesh.Key}}
 }
 
 // blockedResponse is what REGISTRY_ONLY answers for the target's protocol.
