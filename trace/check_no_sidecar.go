@@ -13,7 +13,10 @@ func runNoSidecar(a *analysis) []issue {
 	if a.client == nil || a.cap.reason != "pod has no istio-proxy sidecar" {
 		return nil
 	}
+	if object, _ := a.ambientCapture(); object != "" {
+		return nil // EGR0711: ztunnel captures it
+	}
 	return one(issue{object: objName("Pod", a.client.Namespace, a.client.Name), hop: 0,
-		message: "pod " + a.in.Client + " has no istio-proxy sidecar; its requests leave the pod directly",
+		message: "pod " + a.in.Client + " has no istio-proxy sidecar; its requests leave the pod directly unless a CNI or node-level redirect captures them",
 		fix:     "enable injection (label the namespace istio-injection=enabled or istio.io/rev) and restart the workload"})
 }

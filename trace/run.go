@@ -25,6 +25,8 @@ type analysis struct {
 	end outcome
 	// gwPod, when set, is the gateway pod to follow (replica comparison).
 	gwPod string
+	// uncertain lists the objects the trace does not model that sit on the path.
+	uncertain []Uncertainty
 }
 
 // outcome is the walk's conclusion before checks add their causes.
