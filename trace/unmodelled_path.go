@@ -31,9 +31,13 @@ type place struct {
 // placeOf finds where scope s sits on the walked path; ok is false when the request never
 // gets there (it does not enter the sidecar, or no gateway is on the path).
 func (a *analysis) placeOf(s scope) (place, bool) {
-	switch s {
-	case scopeCapture:
+	switch {
+	case s == scopeCapture:
 		return place{hop: 0, proxy: a.in.Client}, len(a.rep.Hops) > 0
+	case a.side.proxy == "":
+		return place{}, false // the request never enters the sidecar
+	}
+	switch s {
 	case scopeClient, scopeRouting:
 		p := place{hop: a.side.listenerHop, proxy: a.in.Client, fromDump: a.side.dump != nil}
 		if s == scopeRouting && p.fromDump && a.side.clusterHop >= 0 {

@@ -70,6 +70,8 @@ var unmodelledCases = []unmodelledCase{
 		overlays: []string{"httproute-hostnames.yaml"}, code: "EGR0707", object: "HTTPRoute default/forward-cnn-from-egress-gateway", uncertain: true},
 	{name: "HTTPRoute with another ServiceEntry as parent", scenario: "registry-only-with-se", host: "edition.cnn.com", port: 80,
 		overlays: []string{"httproute-mesh.yaml"}, code: "EGR0707"},
+	{name: "HTTPRoute for the host, client without sidecar", scenario: "registry-only-with-se", host: "edition.cnn.com", port: 80,
+		overlays: []string{"httproute-hostnames.yaml"}, baseEdit: stripSidecar, code: "EGR0707"},
 	{name: "HTTPRoute for another host", scenario: "registry-only-with-se", host: "edition.cnn.com", port: 80,
 		overlays: []string{"httproute-off.yaml"}, code: "EGR0707"},
 	{name: "Gateway API Gateway for the host", scenario: "registry-only-with-se", host: "edition.cnn.com", port: 80,
