@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -58,7 +60,16 @@ func TestUnmodelledLive(t *testing.T) {
 	c.Apply(t, ambient)
 
 	t.Run("objects on the path", func(t *testing.T) {
-		live, code, stderr := unmodelledTrace(t, "--from", "deploy/sleep", "-n", "default", "--kubeconfig", c.Kubeconfig)
+		live, code, stderr := unmodelledTrace(t, "--from", "deploy/sleep", "-n", "default", "--kubeconfig", c.Kubeconfig, "-v", "1")
+		m := regexp.MustCompile(`read the cluster with (\d+) API requests`).FindStringSubmatch(stderr)
+		if m == nil {
+			t.Fatalf("no request summary at -v 1 in stderr:\n%s", stderr)
+		}
+		// Gateway API's 11 kinds are installed too: one LIST each on top of the budget.
+		if n, _ := strconv.Atoi(m[1]); n > maxTraceRequests+11 {
+			t.Errorf("live load made %d API requests with Gateway API installed, want at most %d", n, maxTraceRequests+11)
+		}
+		t.Logf("live load with Istio's and Gateway API's CRDs: %s API requests", m[1])
 		args := []string{"--from", "deploy/sleep", "-n", "default", "-f", dir}
 		for _, o := range overlays {
 			args = append(args, "-f", o)

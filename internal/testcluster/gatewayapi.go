@@ -7,7 +7,7 @@ import (
 )
 
 // InstallGatewayAPI applies the experimental Gateway API CRDs of testdata/crds (a superset
-// of the standard ones) and waits until every CRD is established.
+// of the standard ones), waits until every CRD is established and lists each once.
 func (c *Cluster) InstallGatewayAPI(t testing.TB) {
 	t.Helper()
 	crds := filepath.Join(RepoRoot(), "testdata", "crds", "gateway-api-experimental.gen.yaml")
@@ -18,6 +18,7 @@ func (c *Cluster) InstallGatewayAPI(t testing.TB) {
 	for {
 		out, err := c.Kubectl(t, nil, "wait", "--for=condition=Established", "crd", "--all", "--timeout=30s")
 		if err == nil {
+			c.warmCRDs(t)
 			return
 		}
 		if time.Now().After(deadline) {
