@@ -26,6 +26,8 @@ type place struct {
 	hop      int
 	proxy    string
 	fromDump bool // the proxy's hops were read from its config dump
+	// dumpEnds: routing whose every hop was read from dumps (the walk ends inside them).
+	dumpEnds bool
 }
 
 // placeOf finds where scope s sits on the walked path; ok is false when the request never
@@ -38,12 +40,10 @@ func (a *analysis) placeOf(s scope) (place, bool) {
 		return place{}, false // the request never enters the sidecar
 	}
 	switch s {
-	case scopeClient, scopeRouting:
-		p := place{hop: a.side.listenerHop, proxy: a.in.Client, fromDump: a.side.dump != nil}
-		if s == scopeRouting && p.fromDump && a.side.clusterHop >= 0 {
-			p.hop = a.side.clusterHop
-		}
-		return p, p.hop >= 0
+	case scopeClient:
+		return place{hop: a.side.listenerHop, proxy: a.in.Client, fromDump: a.side.dump != nil}, a.side.listenerHop >= 0
+	case scopeRouting:
+		return a.routingPlace(), a.side.listenerHop >= 0
 	case scopeGateway:
 		if a.gw == nil || a.gw.listenerHop < 0 {
 			return place{}, false
@@ -56,6 +56,26 @@ func (a *analysis) placeOf(s scope) (place, bool) {
 	return place{hop: a.side.clusterHop, proxy: a.in.Client}, a.side.clusterHop >= 0
 }
 
+// routingPlace is where routing the trace does not model (Gateway API) starts to matter:
+// at the sidecar without its dump; with dumps, after the last hop read from one, since a
+// dump shows the generated routes but the walk may not know where they lead.
+func (a *analysis) routingPlace() place {
+	p := place{hop: a.side.listenerHop, proxy: a.in.Client, fromDump: a.side.dump != nil}
+	if !p.fromDump {
+		return p
+	}
+	last := a.side.clusterHop
+	if a.gw != nil && a.gw.dump != nil && a.gw.clusterHop >= 0 {
+		last = a.gw.clusterHop
+	}
+	if last < 0 || last+1 >= len(a.rep.Hops) {
+		p.dumpEnds = true
+		return p
+	}
+	p.hop = last + 1
+	return p
+}
+
 // unmodelled builds the Warning for object (what it does) at scope s. dumpShows says the
 // object's effect is in what the walk reads from a dump: then a dump read for that proxy is
 // the truth and the hops are not uncertain.
@@ -66,7 +86,7 @@ func (a *analysis) unmodelled(object string, s scope, does, kinds string, dumpSh
 	}
 	is := issue{object: object, proxy: p.proxy, hop: p.hop, uncertain: true}
 	is.message = fmt.Sprintf("%s %s; this trace does not model %s, so %s", object, does, kinds, consequence(s, p))
-	if dumpShows && p.fromDump && s != scopeRouting {
+	if dumpShows && p.fromDump && (s != scopeRouting || p.dumpEnds) {
 		is.uncertain = false
 		is.message = fmt.Sprintf("%s %s; this trace does not model %s, but the hops of %s below are read from its config dump, which shows what Envoy does with it",
 			object, does, kinds, p.proxy)
@@ -85,7 +105,7 @@ func consequence(s scope, p place) string {
 		return "the gateway hops below may not be what Envoy does"
 	case scopeRouting:
 		if p.fromDump {
-			return "the sidecar hops are read from its config dump, but where its cluster leads may not be what the hops below show"
+			return "the proxies' hops are read from their config dumps, but where the last cluster leads may not be what the hops below show"
 		}
 		return "the routes below may not be where the sidecar sends the request"
 	}

@@ -19,11 +19,11 @@ func (a *analysis) uncertainVerdict(v Verdict) Verdict {
 	slices.SortStableFunc(u, func(x, y Uncertainty) int { return cmp.Compare(x.Hop, y.Hop) })
 	from := u[0].Hop
 	refs := uncertainRefs(u)
-	v.Uncertain = u
-	v.Summary = fmt.Sprintf("uncertain from hop %d (%s), see %s; %s", from, a.rep.Hops[from].Kind, refs, v.Summary)
+	v.Uncertain = u // hops are 0-based here and 1-based (#) in the rendered table and summary
+	v.Summary = fmt.Sprintf("uncertain from hop %d (%s) on, where the trace does not model %s; %s", from+1, a.rep.Hops[from].Kind, refs, v.Summary)
 	if (v.Kind == Blocked || v.Kind == Bypass) && v.AtHop >= from {
 		v.Kind = Unknown
-		v.Missing = append(v.Missing, "a model of what "+refs+" report")
+		v.Missing = append(v.Missing, "a model of "+refs)
 	}
 	a.downgradeUncertain(from, refs)
 	return v
@@ -41,12 +41,12 @@ func (a *analysis) downgradeUncertain(from int, refs string) {
 	}
 }
 
-// uncertainRefs names the findings and objects once each, in hop order:
-// "EGR0701 on EnvoyFilter istio-system/sni-proxy".
+// uncertainRefs names the objects and findings once each, in hop order:
+// "EnvoyFilter istio-system/sni-proxy (EGR0701)".
 func uncertainRefs(u []Uncertainty) string {
 	var refs []string
 	for _, x := range u {
-		if r := x.Code + " on " + x.Object; !slices.Contains(refs, r) {
+		if r := x.Object + " (" + x.Code + ")"; !slices.Contains(refs, r) {
 			refs = append(refs, r)
 		}
 	}
