@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-egress/kubectl-egress/internal/testcluster"
+	"github.com/kubectl-egress/kubectl-egress/mesh"
 	"github.com/kubectl-egress/kubectl-egress/plugin"
 	"github.com/kubectl-egress/kubectl-egress/secrets"
 	"github.com/kubectl-egress/kubectl-egress/trace"
@@ -50,8 +51,14 @@ func TestRBACServiceAccountLive(t *testing.T) {
 	if len(noPortForward.Rules) != len(reader.Rules)-1 || len(noSecrets.Rules) != len(credentials.Rules)-1 {
 		t.Fatalf("deploy/rbac.yaml changed shape: cannot drop exactly one rule (pods/portforward from %s, secrets from %s)", reader.Name, credentials.Name)
 	}
+	noUnmodelled := reader.DeepCopy()
+	noUnmodelled.Name += "-no-unmodelled"
+	noUnmodelled.Rules = slices.DeleteFunc(noUnmodelled.Rules, grantsOtherKinds)
+	if len(noUnmodelled.Rules) == len(reader.Rules) {
+		t.Fatalf("deploy/rbac.yaml grants none of mesh.OtherKinds")
+	}
 	ctx := context.Background()
-	for _, cr := range []*rbacv1.ClusterRole{reader, noPortForward} {
+	for _, cr := range []*rbacv1.ClusterRole{reader, noPortForward, noUnmodelled} {
 		if _, err := kc.RbacV1().ClusterRoles().Create(ctx, cr, metav1.CreateOptions{}); err != nil {
 			t.Fatalf("create ClusterRole %s: %v", cr.Name, err)
 		}
@@ -71,7 +78,7 @@ func TestRBACServiceAccountLive(t *testing.T) {
 		if len(r.Inputs.MissingDumps) != 0 || strings.Contains(stderr, "forbidden") {
 			t.Errorf("missingDumps = %v, want none and nothing forbidden\n%s", r.Inputs.MissingDumps, stderr)
 		}
-		for _, code := range []string{"EGR0108", "EGR0409", "EGR0604"} {
+		for _, code := range []string{"EGR0108", "EGR0409", "EGR0604", "EGR0713"} {
 			if hasTraceCode(r, code) {
 				t.Errorf("finding %s with the documented permissions: %+v", code, r.Findings)
 			}
@@ -110,6 +117,19 @@ func TestRBACServiceAccountLive(t *testing.T) {
 		}
 	})
 
+	t.Run("without the kinds the trace does not model", func(t *testing.T) {
+		kubeconfig := serviceAccountKubeconfig(t, c, kc, "egress-no-unmodelled", noUnmodelled.Name, credentials)
+		r, stderr := rbacTrace(t, bin, kubeconfig, target)
+		f := traceFinding(r, "EGR0713")
+		if f == nil || f.Level != trace.LevelWarning || !strings.Contains(f.Message, "EnvoyFilter.networking.istio.io") || !strings.Contains(f.Message, "forbidden") {
+			t.Errorf("EGR0713 = %+v, want a Warning that EnvoyFilters (and the rest) could not be listed\n%s", f, stderr)
+		}
+		if !reflect.DeepEqual(r.Verdict, offline.Verdict) || !reflect.DeepEqual(r.Hops, offline.Hops) {
+			t.Errorf("verdict %+v, want the offline trace's %+v: not listing them must change nothing else", r.Verdict, offline.Verdict)
+		}
+		t.Logf("EGR0713: %s", f.Message)
+	})
+
 	t.Run("without pods/portforward", func(t *testing.T) {
 		kubeconfig := serviceAccountKubeconfig(t, c, kc, "egress-no-portforward", noPortForward.Name, credentials)
 		r, stderr := rbacTrace(t, bin, kubeconfig, target)
@@ -129,6 +149,14 @@ func TestRBACServiceAccountLive(t *testing.T) {
 			t.Errorf("intent-only verdict %s, want %s as from the dumps", r.Verdict.Kind, offline.Verdict.Kind)
 		}
 		t.Logf("stderr: %s", lineWith(stderr, "fetching config from "+proxies[0]))
+	})
+}
+
+// grantsOtherKinds reports whether a rule grants one of the kinds the trace reads without
+// modelling (mesh.OtherKinds).
+func grantsOtherKinds(r rbacv1.PolicyRule) bool {
+	return slices.ContainsFunc(mesh.OtherKinds, func(k mesh.OtherKind) bool {
+		return slices.Contains(r.APIGroups, k.Group) && slices.Contains(r.Resources, k.Resource)
 	})
 }
 

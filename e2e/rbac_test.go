@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-egress/kubectl-egress/internal/testcluster"
+	"github.com/kubectl-egress/kubectl-egress/mesh"
 )
 
 // TestRBACManifest applies deploy/rbac.yaml to a real kube-apiserver and asks it, with
@@ -60,6 +61,13 @@ func TestRBACManifest(t *testing.T) {
 		{name: "no writes to Istio objects", verb: "update", group: "networking.istio.io", resource: "serviceentries", namespace: "default", want: false},
 		{name: "no pod deletes", verb: "delete", resource: "pods", namespace: "default", want: false},
 		{name: "no exec", verb: "create", resource: "pods", sub: "exec", namespace: "default", want: false},
+	}
+	for _, k := range mesh.OtherKinds {
+		tests = append(tests, struct {
+			name                                         string
+			verb, group, resource, sub, namespace, named string
+			want                                         bool
+		}{name: "list " + k.Resource + "." + k.Group + " everywhere", verb: "list", group: k.Group, resource: k.Resource, want: true})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,8 +26,9 @@ import (
 )
 
 // maxTraceRequests bounds the API requests of one live trace's load (before the proxies'
-// pods/portforward): GETs, label-selector LISTs and one LIST per Istio kind.
-const maxTraceRequests = 20
+// pods/portforward): GETs, label-selector LISTs, one LIST per Istio kind, one discovery GET and
+// one LIST per installed kind of mesh.OtherKinds.
+const maxTraceRequests = 30
 
 // TestTraceLive traces scenarios against a real apiserver, through real kubectl's plugin
 // discovery, with each proxy's dump served as its Envoy admin /config_dump over real

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	netv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -27,6 +28,9 @@ func (s *Snapshot) Add(obj runtime.Object, origin string) error {
 
 // add implements Add; with strict false a duplicate is ignored (live reloads).
 func (s *Snapshot) add(obj runtime.Object, origin string, strict bool) error {
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		return s.addOther(u, origin, strict)
+	}
 	id, meta, ok := objectID(obj)
 	if !ok {
 		return fmt.Errorf("unsupported object type %T", obj)

@@ -100,6 +100,8 @@ func decodeObject(h header, data []byte, out *decoded) error {
 	info, known, wantGroup := lookupKind(group, h.Kind)
 	skip := Skip{Kind: h.Kind, APIVersion: h.APIVersion, Namespace: h.Metadata.Namespace, Name: h.Metadata.Name}
 	switch {
+	case !known && isOtherKind(group, h.Kind):
+		return decodeOther(h, data, out)
 	case !known:
 		skip.Reason = "kind not modelled by kubectl-egress"
 	case group != wantGroup || !slices.Contains(info.versions, version):
@@ -122,6 +124,16 @@ func decodeObject(h header, data []byte, out *decoded) error {
 	}
 	normalise(obj, info)
 	out.objects = append(out.objects, obj)
+	return nil
+}
+
+// decodeOther records an object of a kind that is not modelled (OtherKinds).
+func decodeOther(h header, data []byte, out *decoded) error {
+	u, err := otherUnstructured(data)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", h.Kind, objectName(h), err)
+	}
+	out.objects = append(out.objects, u)
 	return nil
 }
 

@@ -57,9 +57,9 @@ func TestLoadFilesBadInput(t *testing.T) {
 func TestLoadFilesSkipsAndDefaults(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
 		"a.yaml": "# only a comment\n---\n" + seYAML + `---
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: deny, namespace: foo}
+apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: {name: logs, namespace: foo}
 ---
 apiVersion: networking.istio.io/v2
 kind: VirtualService
@@ -88,7 +88,7 @@ metadata: {name: old}
 		t.Errorf("Namespaces[ns1] = %+v, want a cluster-scoped namespace", s.Namespaces["ns1"])
 	}
 	want := []string{
-		"AuthorizationPolicy foo/deny: kind not modelled by kubectl-egress",
+		"Telemetry foo/logs: kind not modelled by kubectl-egress",
 		"VirtualService future: unsupported apiVersion networking.istio.io/v2 for VirtualService (want networking.istio.io/v1alpha3|v1beta1|v1)",
 		"Deployment old: unsupported apiVersion extensions/v1beta1 for Deployment (want apps/v1)",
 		"ConfigMap default/other: only the mesh config ConfigMap istio-system/istio is used",

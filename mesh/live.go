@@ -7,6 +7,7 @@ import (
 	versioned "istio.io/client-go/pkg/clientset/versioned"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 )
@@ -20,6 +21,7 @@ const liveOrigin = "cluster"
 type Live struct {
 	kube     kubernetes.Interface
 	istio    versioned.Interface
+	dyn      dynamic.Interface
 	snap     *Snapshot
 	requests atomic.Int64
 	// OnObject, when set, sees every object read from the cluster, before it is reduced
@@ -35,7 +37,7 @@ func NewLive(kube kubernetes.Interface, istio versioned.Interface, snap *Snapsho
 	return &Live{kube: kube, istio: istio, snap: snap}
 }
 
-// NewLiveForConfig builds both clientsets from a rest.Config.
+// NewLiveForConfig builds the clientsets and the dynamic client from a rest.Config.
 func NewLiveForConfig(cfg *rest.Config, snap *Snapshot) (*Live, error) {
 	kube, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
@@ -45,7 +47,11 @@ func NewLiveForConfig(cfg *rest.Config, snap *Snapshot) (*Live, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create istio client: %w", err)
 	}
-	return NewLive(kube, istio, snap), nil
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("create dynamic client: %w", err)
+	}
+	return NewLive(kube, istio, snap).WithDynamic(dyn), nil
 }
 
 // Snapshot returns the snapshot being filled.

@@ -35,6 +35,12 @@ type Snapshot struct {
 
 	Mesh MeshConfig `json:"mesh"`
 
+	// Others records the objects of kinds that can change an egress answer but are not
+	// modelled (OtherKinds), keyed "group/Kind/namespace/name"; Unchecked the kinds a live
+	// load could not list.
+	Others    map[string]*Other `json:"others,omitempty"`
+	Unchecked []Unchecked       `json:"unchecked,omitempty"`
+
 	// Skipped lists input objects that were read but not modelled, in input order.
 	Skipped []Skip `json:"skipped,omitempty"`
 
@@ -86,6 +92,7 @@ func NewSnapshot(istioNamespace string) *Snapshot {
 		ReplicaSets:      map[string]*appsv1.ReplicaSet{},
 		NetworkPolicies:  map[string]*netv1.NetworkPolicy{},
 		Secrets:          map[string]*SecretInfo{},
+		Others:           map[string]*Other{},
 		Mesh:             defaultMeshConfig(istioNamespace),
 		origins:          map[ObjectID]string{},
 		idx:              newIndexes(),

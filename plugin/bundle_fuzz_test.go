@@ -30,7 +30,7 @@ func FuzzReadBundle(f *testing.F) {
 		if err := os.WriteFile(file, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		dir, err := extractBundle(file)
+		dir, err := extractBundle(file, defaultLimits().bundle())
 		var ie *InputError
 		if err != nil {
 			if dir != "" || !errors.As(err, &ie) {
@@ -63,8 +63,8 @@ func checkExtracted(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if total > maxBundleBytes {
-		t.Errorf("extracted %d bytes, more than the bound %d", total, int64(maxBundleBytes))
+	if maxBytes := defaultLimits().bundle().total; total > maxBytes {
+		t.Errorf("extracted %d bytes, more than the bound %d", total, maxBytes)
 	}
 }
 
@@ -167,7 +167,7 @@ func TestReadBundleRefusesSparse(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	dir, err := extractBundle(file)
+	dir, err := extractBundle(file, defaultLimits().bundle())
 	if err == nil {
 		_ = os.RemoveAll(dir)
 	}

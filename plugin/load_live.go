@@ -7,6 +7,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
@@ -34,7 +35,11 @@ func (o *TraceOptions) loadLive(ctx context.Context) (*loaded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create istio client: %w", err)
 	}
-	live := mesh.NewLive(kube, istio, mesh.NewSnapshot(o.IstioNamespace))
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("create dynamic client: %w", err)
+	}
+	live := mesh.NewLive(kube, istio, mesh.NewSnapshot(o.IstioNamespace)).WithDynamic(dyn)
 	if o.Bundle != "" {
 		o.bundle = newBundle(o.command)
 		live.OnObject = o.bundle.record
@@ -58,11 +63,14 @@ func (o *TraceOptions) loadLive(ctx context.Context) (*loaded, error) {
 }
 
 // loadClusterState reads the Istio config of all namespaces (exportTo makes any namespace's
-// config visible), the mesh config, the client namespace's NetworkPolicies, the Service the
+// config visible), the kinds the trace records without modelling (mesh.OtherKinds), the mesh config, the client namespace's NetworkPolicies, the Service the
 // host names (a *.svc.cluster.local host), the gateway pods and Services, and the Secrets
 // named by credentialName.
 func (o *TraceOptions) loadClusterState(ctx context.Context, live *mesh.Live) error {
 	if err := live.LoadIstioConfig(ctx, nil); err != nil {
+		return err
+	}
+	if err := live.LoadOthers(ctx); err != nil {
 		return err
 	}
 	if _, err := live.LoadMeshConfig(ctx, o.IstioNamespace); err != nil {

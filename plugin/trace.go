@@ -82,7 +82,12 @@ egress gateway (if any) to the external service, reading the Istio objects and t
 Envoy config dumps, and prints every hop, the verdict and the findings.
 
 HOST may be host, host:port or an http:// or https:// URL (port and protocol from the scheme).
-Without -f it reads the cluster; with -f (and --dump) it reads files only.`,
+Without -f it reads the cluster; with -f (and --dump) it reads files only.
+
+It also reads, without modelling them, EnvoyFilters, WorkloadEntries, WorkloadGroups,
+ProxyConfigs, AuthorizationPolicies, PeerAuthentications, WasmPlugins, TrafficExtensions,
+the Gateway API kinds and the ambient labels: when one sits on the path, a Warning (EGR07xx)
+names it and the verdict says from which hop it is uncertain (README, "What the trace models").`,
 		Example:           traceExample,
 		Args:              exactArgs(1, "a HOST[:PORT] or URL to trace"),
 		ValidArgsFunction: completeServiceEntryHosts(f),

@@ -20,6 +20,9 @@ type issue struct {
 	hop     int
 	message string
 	fix     string
+	// uncertain marks an object the trace does not model at hop: the verdict is uncertain
+	// from there and Errors that depend on those hops are downgraded (verdict.go).
+	uncertain bool
 }
 
 // checks is the one list of registered checks, in code order.
@@ -34,6 +37,9 @@ var checks = []check{
 	checkNoSidecar, checkCaptureBypass, checkNetpolOpen, checkNetpolBlocks,
 	checkDNSAliasPinned, checkDNSAliasGateway, checkDNSAliasRouted, checkDNSAliasNoSidecar, checkDNSPolicy, checkDNSCapturedElsewhere, checkDNSSearch, checkDNSAliasPodPort,
 	checkRejected, checkWarming, checkStale, checkMissingDump, checkGatewayReplicas,
+	checkEnvoyFilter, checkExtension, checkProxyConfig, checkAuthorizationPolicy, checkPeerAuthentication,
+	checkWorkloadEntry, checkGatewayAPIRoute, checkGatewayAPIGateway, checkBackendPolicy, checkReferenceGrant,
+	checkAmbient, checkCaptureUnmodelled, checkUnchecked,
 }
 
 // FindingDoc documents one finding code for renderers and docs/findings.md.
@@ -64,6 +70,9 @@ func (a *analysis) runChecks() {
 				Code: c.code, Level: c.level, Object: is.object, Proxy: is.proxy,
 				Hop: is.hop, Message: is.message, Fix: is.fix,
 			})
+			if is.uncertain {
+				a.uncertain = append(a.uncertain, Uncertainty{Hop: is.hop, Object: is.object, Code: c.code})
+			}
 		}
 	}
 }

@@ -13,6 +13,9 @@ func runNoSidecar(a *analysis) []issue {
 	if a.client == nil || a.cap.reason != "pod has no istio-proxy sidecar" {
 		return nil
 	}
+	if object, _ := a.ambientCapture(); object != "" {
+		return nil // EGR0711: ztunnel captures it
+	}
 	return one(issue{object: objName("Pod", a.client.Namespace, a.client.Name), hop: 0,
 		message: "pod " + a.in.Client + " has no istio-proxy sidecar; " + a.uncapturedFate(),
 		fix:     "enable injection (label the namespace istio-injection=enabled or istio.io/rev) and restart the workload"})

@@ -184,7 +184,7 @@ func (a *analysis) uncapturedFate() string {
 	if al := a.dns.alias; al != nil && al.gateway {
 		return "hostAliases send " + al.Host + " to " + al.IP.String() + " (" + al.what() + "), so its requests reach the egress gateway, not straight out"
 	}
-	return "its requests leave the pod directly" + a.aliasTo()
+	return "its requests leave the pod directly" + a.aliasTo() + " unless a CNI or node-level redirect captures them"
 }
 
 // aliasUnrouted stops, for a gateway walked without its dump, a request the hostAliases

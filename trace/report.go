@@ -55,6 +55,19 @@ type Verdict struct {
 	AtHop int `json:"atHop"`
 	// Missing lists what was needed and absent when Kind is unknown.
 	Missing []string `json:"missing,omitempty"`
+	// Uncertain lists the objects the trace does not model that sit on the path (the
+	// EGR07xx findings): from the first one's hop on, the hops may not be what the proxies
+	// do, and no Error is reported on them.
+	Uncertain []Uncertainty `json:"uncertain,omitempty"`
+}
+
+// Uncertainty is one object on the path that the trace does not model.
+type Uncertainty struct {
+	// Hop is the index in Hops from which the object can change the answer.
+	Hop    int    `json:"hop"`
+	Object string `json:"object"`
+	// Code is the finding that names it.
+	Code string `json:"code"`
 }
 
 // HopKind names the step of the path.

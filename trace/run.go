@@ -27,6 +27,8 @@ type analysis struct {
 	gwPod string
 	// dns is how the client resolves the host: hostAliases and resolv.conf (dns.go).
 	dns clientDNS
+	// uncertain lists the objects the trace does not model that sit on the path.
+	uncertain []Uncertainty
 }
 
 // outcome is the walk's conclusion before checks add their causes.

@@ -19,7 +19,27 @@ func (a *analysis) decide() {
 			v.Missing = append(v.Missing, "config dump of "+a.in.Client)
 		}
 	}
-	a.rep.Verdict = v
+	v.Summary = a.noSidecarSummary(v.Summary)
+	a.rep.Verdict = a.uncertainVerdict(v)
+}
+
+// noSidecarPrefix starts the summary of a client without a sidecar (walk.go clientHop).
+const noSidecarPrefix = "the sidecar does not intercept the request (pod has no istio-proxy sidecar); it leaves the pod directly"
+
+// noSidecarSummary says that a pod without a sidecar leaves directly only when nothing
+// the trace cannot see (a CNI or node-level redirect) captures it, and that ambient mode
+// captures it when the labels say so.
+func (a *analysis) noSidecarSummary(s string) string {
+	rest, ok := strings.CutPrefix(s, noSidecarPrefix)
+	switch {
+	case !ok:
+		return s
+	case a.client != nil:
+		if object, why := a.ambientCapture(); object != "" {
+			return "no sidecar, but " + object + " " + why + ": ztunnel captures the request (ambient mode, not modelled)"
+		}
+	}
+	return "no sidecar: the request leaves the pod directly unless a CNI or node-level redirect captures it" + rest
 }
 
 // reachedVerdict classifies a request that reaches the external service.
