@@ -67,7 +67,11 @@ func Start(t testing.TB, feed *Feed, opts Options) *Envoy {
 	}}}
 	t.Cleanup(func() { e.cleanupDir(t, dir) })
 	res := e.resources(t, opts)
-	e.xds = startXDS(t, filepath.Join(dir, "xds.sock"), feed.NodeID(), res)
+	first := res
+	if len(feed.WarmingClusters) > 0 {
+		first = withoutClusters(res, feed.WarmingClusters)
+	}
+	e.xds = startXDS(t, filepath.Join(dir, "xds.sock"), feed.NodeID(), first)
 	boot, notes, err := feed.bootstrapJSON(opts.Minimal, filepath.Join(dir, "xds.sock"), e.adminSock)
 	if err != nil {
 		t.Fatalf("bootstrap for %s: %v", feed.NodeID(), err)
@@ -80,6 +84,13 @@ func Start(t testing.TB, feed *Feed, opts Options) *Envoy {
 	e.netns(t)
 	e.run(t, bin, dir, bootPath, int(n))
 	e.waitAdmin(t)
+	if len(feed.WarmingClusters) > 0 {
+		// A cluster warming at start blocks Envoy's init, and so every listener; the dump
+		// shows listeners active beside it, i.e. a cluster added to a running proxy.
+		e.waitLive(t)
+		e.xds.update(t, "2", res)
+		e.Notes = append(e.Notes, fmt.Sprintf("clusters %v (warming in the dump) served once Envoy was live, as a cluster added to a running proxy", feed.WarmingClusters))
+	}
 	t.Logf("real envoy %s running: node %s (pid %d, netns %s)", Version, feed.NodeID(), e.pid, e.ns)
 	return e
 }
@@ -182,6 +193,19 @@ func (e *Envoy) waitAdmin(t testing.TB) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("real envoy for %s: admin not ready: %v\n--- envoy log ---\n%s", e.Feed.NodeID(), err, e.Log())
+}
+
+// waitLive waits for Envoy's init (clusters, then listeners) to finish: /ready is 200.
+func (e *Envoy) waitLive(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, code, err := e.Get("/ready"); err == nil && code == http.StatusOK {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("real envoy for %s: not live after 20s\n%s", e.Feed.NodeID(), tail(e.Log(), 40))
 }
 
 // Get sends one admin request (path with query) and returns the body and status.

@@ -124,6 +124,7 @@ func (e *Envoy) Settle(t testing.TB, timeout time.Duration) (State, []string) {
 				unexpected = append(unexpected, w)
 			}
 		}
+		unexpected = append(unexpected, e.missing(last)...)
 		if s := last.signature(); s == sig {
 			same++
 		} else {
@@ -135,4 +136,25 @@ func (e *Envoy) Settle(t testing.TB, timeout time.Duration) (State, []string) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	return last, append([]string(nil), unexpected...)
+}
+
+// missing lists the served listeners and clusters Envoy's dump does not show in any state
+// (not yet received, or its init is blocked) and that it did not reject.
+func (e *Envoy) missing(s State) []string {
+	nacked := strings.Builder{}
+	for _, n := range e.Nacks() {
+		nacked.WriteString(n.Message)
+	}
+	var out []string
+	for _, l := range e.Feed.Listeners {
+		if n := str(l["name"]); s.Listeners[n] == "" && !strings.Contains(nacked.String(), n) {
+			out = append(out, "listener "+n+" (missing)")
+		}
+	}
+	for _, c := range e.Feed.Clusters {
+		if n := str(c["name"]); s.Clusters[n] == "" && !strings.Contains(nacked.String(), n) {
+			out = append(out, "cluster "+n+" (missing)")
+		}
+	}
+	return out
 }

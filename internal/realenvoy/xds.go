@@ -33,6 +33,8 @@ type Nack struct {
 // xdsServer serves one snapshot over ADS (SotW and delta) and SDS on a unix socket.
 type xdsServer struct {
 	grpc  *grpc.Server
+	cache cachev3.SnapshotCache
+	node  string
 	mu    sync.Mutex
 	nacks []Nack
 }
@@ -90,7 +92,7 @@ func startXDS(t testing.TB, sock, nodeID string, res Resources) *xdsServer {
 	if err := cache.SetSnapshot(context.Background(), nodeID, snap); err != nil {
 		t.Fatalf("xds snapshot for %q: %v", nodeID, err)
 	}
-	x := &xdsServer{grpc: grpc.NewServer()}
+	x := &xdsServer{grpc: grpc.NewServer(), cache: cache, node: nodeID}
 	srv := serverv3.NewServer(context.Background(), cache, x.callbacks())
 	discoveryv3.RegisterAggregatedDiscoveryServiceServer(x.grpc, srv)
 	secretv3.RegisterSecretDiscoveryServiceServer(x.grpc, srv)
@@ -101,6 +103,36 @@ func startXDS(t testing.TB, sock, nodeID string, res Resources) *xdsServer {
 	go func() { _ = x.grpc.Serve(lis) }()
 	t.Cleanup(x.grpc.Stop)
 	return x
+}
+
+// update serves res as the next snapshot version.
+func (x *xdsServer) update(t testing.TB, version string, res Resources) {
+	t.Helper()
+	snap, err := cachev3.NewSnapshot(version, res)
+	if err != nil {
+		t.Fatalf("xds snapshot %s: %v", version, err)
+	}
+	if err := x.cache.SetSnapshot(context.Background(), x.node, snap); err != nil {
+		t.Fatalf("xds snapshot %s for %q: %v", version, x.node, err)
+	}
+}
+
+// withoutClusters is res minus the named clusters.
+func withoutClusters(res Resources, names []string) Resources {
+	drop := map[string]bool{}
+	for _, n := range names {
+		drop[n] = true
+	}
+	out := Resources{}
+	for typ, items := range res {
+		for _, it := range items {
+			if c, ok := it.(*clusterv3.Cluster); ok && drop[c.GetName()] {
+				continue
+			}
+			out[typ] = append(out[typ], it)
+		}
+	}
+	return out
 }
 
 func (x *xdsServer) callbacks() serverv3.Callbacks {
