@@ -32,7 +32,7 @@ var checks = []check{
 	checkCredentialMissing, checkCredentialIgnored, checkPlaintextToTLS, checkDoubleTLS, checkCertValidity,
 	checkNoSNI, checkNoVerification, checkFileCert, checkCredentialForbidden,
 	checkNoSidecar, checkCaptureBypass, checkNetpolOpen, checkNetpolBlocks,
-	checkRejected, checkWarming, checkStale, checkMissingDump, checkGatewayReplicas,
+	checkRejected, checkWarming, checkStale, checkMissingDump, checkGatewayReplicas, checkCertKey,
 }
 
 // FindingDoc documents one finding code for renderers and docs/findings.md.
