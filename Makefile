@@ -64,6 +64,7 @@ fixtures:
 	$(GO) run ./hack/editdump \
 		-in testdata/scenarios/gateway-mtls-origination/dumps/istio-system/istio-egressgateway-6d8c4b7f9-xk2lp.json \
 		-out testdata/envoy/egress-gateway-edited.json
+	REALENVOY_UPDATE=1 $(GO) test -count=1 -run TestRemovalRecords ./internal/realenvoy
 
 clean:
 	rm -rf bin dist

@@ -2,11 +2,15 @@ package envoy
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -22,6 +26,8 @@ type Certificate struct {
 	NotAfter  time.Time `json:"notAfter"`
 	IsCA      bool      `json:"isCA,omitempty"`
 	SHA256    string    `json:"sha256"` // hex fingerprint of the DER
+	// Key is the public key's algorithm and size: RSA-2048, ECDSA-P256, Ed25519, ...
+	Key string `json:"key,omitempty"`
 }
 
 // ParseCertificates parses every CERTIFICATE block of a PEM bundle (or a
@@ -66,7 +72,7 @@ func certificateFrom(c *x509.Certificate) Certificate {
 	out := Certificate{
 		Subject: c.Subject.String(), Issuer: c.Issuer.String(), Serial: hex.EncodeToString(c.SerialNumber.Bytes()),
 		DNSNames: c.DNSNames, NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), IsCA: c.IsCA,
-		SHA256: hex.EncodeToString(sum[:]),
+		SHA256: hex.EncodeToString(sum[:]), Key: keyName(c.PublicKey),
 	}
 	for _, u := range c.URIs {
 		out.URIs = append(out.URIs, u.String())
@@ -75,4 +81,17 @@ func certificateFrom(c *x509.Certificate) Certificate {
 		out.IPs = append(out.IPs, ip.String())
 	}
 	return out
+}
+
+// keyName names a certificate's public key as Envoy's TLS context judges it.
+func keyName(pub any) string {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return fmt.Sprintf("RSA-%d", k.N.BitLen())
+	case *ecdsa.PublicKey:
+		return "ECDSA-" + strings.ReplaceAll(k.Curve.Params().Name, "-", "")
+	case ed25519.PublicKey:
+		return "Ed25519"
+	}
+	return ""
 }

@@ -95,6 +95,21 @@ func dumpCluster(t *testing.T, in *Input, proxy, name string) *envoy.Cluster {
 	return d.Cluster(name)
 }
 
+// clientKey sets the key of the gateway's kubernetes://client-credential leaf certificate.
+func clientKey(key string) func(t *testing.T, in *Input) {
+	return func(t *testing.T, in *Input) {
+		t.Helper()
+		d := in.Dumps[scenarioGateway]
+		for i := range d.Secrets {
+			if d.Secrets[i].Name == "kubernetes://client-credential" && len(d.Secrets[i].Certificates) > 0 {
+				d.Secrets[i].Certificates[0].Key = key
+				return
+			}
+		}
+		t.Fatalf("dump of %s has no certificate in kubernetes://client-credential", scenarioGateway)
+	}
+}
+
 func TestChecksFire(t *testing.T) {
 	runCheckCases(t, []checkCase{
 		// EGR0104: wildcard ServiceEntry resolution.
@@ -183,6 +198,16 @@ func TestChecksFire(t *testing.T) {
 		{name: "certificates valid at Now", code: "EGR0405", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80, absent: true},
 		{name: "no Now, no judgement", code: "EGR0405", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80,
 			edit: func(t *testing.T, in *Input) { in.Now = time.Time{} }, absent: true},
+
+		// EGR0610: a client certificate key Envoy refuses (real Envoy 1.40 rejects the SDS
+		// update yet dumps the secret active: internal/realenvoy TestRealCertificateStates).
+		{name: "RSA-1024 client certificate", code: "EGR0610", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80,
+			edit: clientKey("RSA-1024"), proxy: scenarioGateway},
+		{name: "P-224 client certificate", code: "EGR0610", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80,
+			edit: clientKey("ECDSA-P224"), proxy: scenarioGateway},
+		{name: "RSA-2048 client certificate", code: "EGR0610", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80,
+			edit: clientKey("RSA-2048"), absent: true},
+		{name: "P-256 client certificate", code: "EGR0610", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80, absent: true},
 
 		// EGR0407: TLS origination without verification. No scenario sets insecureSkipVerify, so the
 		// parsed cluster loses its validation context as istiod generates it for that setting.

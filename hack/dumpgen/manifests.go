@@ -256,6 +256,10 @@ func podStatusYAML(ip string) string {
 `, hostIP, ip, ip)
 }
 
+// Service ports carry targetPort as the apiserver stores it (it defaults targetPort to port):
+// istiod's fake discovery server applies no defaulting, and without it istiod builds the
+// sidecar's inbound chains for port 0 (inbound|0||), which real Envoy rejects as overlapping
+// virtualInbound filter chains (found by internal/realenvoy).
 func sleepYAML() string {
 	p := sleepProxy
 	podLabels := map[string]string{"pod-template-hash": "7b4c9d8f6"}
@@ -288,6 +292,7 @@ spec:
   ports:
   - port: 80
     name: http
+    targetPort: 80
   selector:
     app: sleep
 ---
@@ -476,6 +481,7 @@ metadata:
   ports:
   - port: 443
     protocol: TCP
+    targetPort: 443
   selector:
     run: my-nginx
 ---

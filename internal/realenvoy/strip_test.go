@@ -1,0 +1,37 @@
+package realenvoy
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestIstioOnly(t *testing.T) {
+	tests := []struct {
+		name  string
+		entry string
+		want  bool
+	}{
+		{"istio.alpn", `{"name":"istio.alpn","typed_config":{"@type":"type.googleapis.com/istio.envoy.config.filter.http.alpn.v2alpha1.FilterConfig"}}`, true},
+		{"istio.stats", `{"name":"istio.stats","typed_config":{"@type":"type.googleapis.com/stats.PluginConfig"}}`, true},
+		{"metadata exchange TypedStruct", `{"name":"istio.metadata_exchange","typed_config":{"@type":"type.googleapis.com/udpa.type.v1.TypedStruct","type_url":"type.googleapis.com/io.istio.http.peer_metadata.Config"}}`, true},
+		{"tcp metadata exchange", `{"name":"istio.metadata_exchange","typed_config":{"@type":"type.googleapis.com/udpa.type.v1.TypedStruct","type_url":"type.googleapis.com/envoy.tcp.metadataexchange.config.MetadataExchange"}}`, true},
+		{"null-VM wasm stats", `{"name":"istio.stats","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm","config":{"vm_config":{"runtime":"envoy.wasm.runtime.null"}}}}`, true},
+		{"v8 wasm", `{"name":"my.wasm","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm","config":{"vm_config":{"runtime":"envoy.wasm.runtime.v8"}}}}`, false},
+		{"router", `{"name":"envoy.filters.http.router","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}`, false},
+		{"upstream TypedStruct", `{"name":"envoy.bootstrap.internal_listener","typed_config":{"@type":"type.googleapis.com/udpa.type.v1.TypedStruct","type_url":"type.googleapis.com/envoy.extensions.bootstrap.internal_listener.v3.InternalListener"}}`, false},
+		{"istio name, named envoy filter with a type", `{"name":"istio.stats","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}`, false},
+		{"v2-era untyped mixer", `{"name":"mixer","config":{}}`, true},
+		{"v2-era untyped upstream filter", `{"name":"envoy.router","config":{}}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var e map[string]any
+			if err := json.Unmarshal([]byte(tt.entry), &e); err != nil {
+				t.Fatal(err)
+			}
+			if _, got := istioOnly(e); got != tt.want {
+				t.Errorf("istioOnly(%s) = %v, want %v", tt.entry, got, tt.want)
+			}
+		})
+	}
+}
