@@ -37,14 +37,14 @@ func TestRealEnvoyDumpTracesAsOurs(t *testing.T) {
 			}
 			plain, withEDS := realEnvoyScenario(t, dir)
 			args := []string{"trace", target, "--from", "deploy/sleep", "-n", "default", "-o", "json", "--color", "never"}
-			ours := traceJSON(t, append(args, "-f", dir))
-			if d := jsonDiff(ours, traceJSON(t, append(args, "-f", plain))); d != "" {
+			ours := realEnvoyTraceJSON(t, append(args, "-f", dir))
+			if d := jsonDiff(ours, realEnvoyTraceJSON(t, append(args, "-f", plain))); d != "" {
 				t.Errorf("trace of Envoy's own /config_dump differs from the trace of the assembled dump (- assembled, + real envoy):\n%s", d)
 			}
 			// With include_eds Envoy adds the endpoints it holds. The assembled dumps carry no
 			// EDS (hack/dumpgen does not export istiod's EDS) and the namespace has no DNS, so
 			// Envoy holds none: the trace then reports EGR0105, rightly. Everything else must match.
-			eds := traceJSON(t, append(args, "-f", withEDS))
+			eds := realEnvoyTraceJSON(t, append(args, "-f", withEDS))
 			if d := jsonDiff(withoutEndpoints(t, ours), withoutEndpoints(t, eds)); d != "" {
 				t.Errorf("trace of Envoy's /config_dump?include_eds differs beyond endpoints (- assembled, + real envoy):\n%s", d)
 			}
@@ -144,8 +144,8 @@ func copyTree(t *testing.T, src, dst string) {
 	}
 }
 
-// traceJSON runs the trace and returns its JSON report with times and versions removed.
-func traceJSON(t *testing.T, args []string) string {
+// realEnvoyTraceJSON runs the trace and returns its JSON report with times and versions removed.
+func realEnvoyTraceJSON(t *testing.T, args []string) string {
 	t.Helper()
 	stdout, stderr, code := runMain(t, append(args, noCluster...)...)
 	if code != plugin.ExitOK && code != plugin.ExitFindings {
