@@ -32,6 +32,10 @@ var traceCases = []struct {
 	{"broken-http-se-on-443", "httpbin.org", 443}, {"broken-http-se-on-443", "www.google.com", 443},
 	{"broken-dr-credential-no-workloadselector", "my-nginx.mesh-external.svc.cluster.local", 80},
 	{"gateway-http", "unknown.example.org", 0}, {"gateway-wildcard", "de.wikipedia.org", 443},
+	{"dns-policy-none", "edition.cnn.com", 80}, {"hostaliases-fixed-ip", "edition.cnn.com", 443},
+	{"hostaliases-no-sidecar-to-gateway", "edition.cnn.com", 80},
+	{"hostaliases-no-sidecar-to-gateway-pod", "edition.cnn.com", 80},
+	{"hostaliases-sidecar-to-gateway", "edition.cnn.com", 443},
 }
 
 // TestForHostTraceEquivalence: a trace over dumps parsed with ParseFiltered(ForHost(host,
