@@ -8,7 +8,7 @@ mkdir -p .cache
 log=.cache/test.log
 envoy_bin="${TOOLS_BIN:-.cache/bin}/envoy"
 echo "envoy --version: $("$envoy_bin" --version 2>&1 | tr -s '\n' ' ' || echo "missing: run bash hack/tools/envoy.sh")" >"$log"
-go test -count=1 -v "$@" ./... >>"$log" 2>&1
+go test -count=1 -timeout 45m -v "$@" ./... >>"$log" 2>&1
 rc=$?
 # Benchmarks are measured by `make bench`; here one iteration each proves they still run
 # (small sizes: the 100/200 MB dumps are generated only when EGRESS_BENCH_DUMP_MB is set).
