@@ -126,7 +126,7 @@ func bigDumpCases(t *testing.T, dir string) []boundCase {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rss := 2*fi.Size() + 200*mb
+		rss := 4*fi.Size() + 200*mb // valid input: the bytes, the scan and the decoded model
 		override := []string{"-f", scen, "--dump", gw + "=" + f, "-o", "json"}
 		out = append(out,
 			boundCase{"trace, " + what, append([]string{"trace", "my-nginx.mesh-external.svc.cluster.local:80", "--from", "deploy/sleep"}, override...), "", -1, "", 120 * time.Second, rss},
