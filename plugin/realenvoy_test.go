@@ -21,38 +21,25 @@ import (
 // and versions.
 func TestRealEnvoyDumpTracesAsOurs(t *testing.T) {
 	realenvoy.Require(t)
-	targets := demoTargets(t)
-	dirs, err := filepath.Glob(filepath.Join(scenariosDir, "*", "manifests"))
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no scenarios under %s (%v)", scenariosDir, err)
-	}
-	for _, m := range dirs {
-		dir := filepath.Dir(m)
-		name := filepath.Base(dir)
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			target, ok := targets[name]
-			if !ok {
-				t.Fatalf("scenario %s is not in the SCENARIOS table of hack/demo.sh", name)
-			}
-			plain, withEDS := realEnvoyScenario(t, dir)
-			args := []string{"trace", target, "--from", "deploy/sleep", "-n", "default", "-o", "json", "--color", "never"}
-			ours := realEnvoyTraceJSON(t, append(args, "-f", dir))
-			if d := jsonDiff(ours, realEnvoyTraceJSON(t, append(args, "-f", plain))); d != "" {
-				t.Errorf("trace of Envoy's own /config_dump differs from the trace of the assembled dump (- assembled, + real envoy):\n%s", d)
-			}
-			// With include_eds Envoy adds the endpoints it holds. The assembled dumps carry no
-			// EDS (hack/dumpgen does not export istiod's EDS) and the namespace has no DNS, so
-			// Envoy holds none: the trace then reports EGR0105, rightly. Everything else must match.
-			eds := realEnvoyTraceJSON(t, append(args, "-f", withEDS))
-			if d := jsonDiff(withoutEndpoints(t, ours), withoutEndpoints(t, eds)); d != "" {
-				t.Errorf("trace of Envoy's /config_dump?include_eds differs beyond endpoints (- assembled, + real envoy):\n%s", d)
-			}
-			if d := jsonDiff(ours, eds); d != "" {
-				t.Logf("endpoint-only differences with include_eds (- assembled, + real envoy):\n%s", d)
-			}
-		})
-	}
+	forEachScenario(t, func(t *testing.T, dir, target string) {
+		t.Parallel()
+		plain, withEDS := realEnvoyScenario(t, dir)
+		args := []string{"trace", target, "--from", "deploy/sleep", "-n", "default", "-o", "json", "--color", "never"}
+		ours := realEnvoyTraceJSON(t, append(args, "-f", dir))
+		if d := jsonDiff(ours, realEnvoyTraceJSON(t, append(args, "-f", plain))); d != "" {
+			t.Errorf("trace of Envoy's own /config_dump differs from the trace of the assembled dump (- assembled, + real envoy):\n%s", d)
+		}
+		// With include_eds Envoy adds the endpoints it holds. The assembled dumps carry no
+		// EDS (hack/dumpgen does not export istiod's EDS) and the namespace has no DNS, so
+		// Envoy holds none: the trace then reports EGR0105, rightly. Everything else must match.
+		eds := realEnvoyTraceJSON(t, append(args, "-f", withEDS))
+		if d := jsonDiff(withoutEndpoints(t, ours), withoutEndpoints(t, eds)); d != "" {
+			t.Errorf("trace of Envoy's /config_dump?include_eds differs beyond endpoints (- assembled, + real envoy):\n%s", d)
+		}
+		if d := jsonDiff(ours, eds); d != "" {
+			t.Logf("endpoint-only differences with include_eds (- assembled, + real envoy):\n%s", d)
+		}
+	})
 }
 
 // realEnvoyScenario copies the scenario's manifests into two temporary directories and writes,

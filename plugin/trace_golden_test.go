@@ -51,6 +51,22 @@ func demoTargets(t *testing.T) map[string]string {
 // TestTraceGolden traces every scenario offline and compares table, wide and mermaid
 // output byte for byte with golden/. Refresh with: go test ./plugin/ -run TraceGolden -update
 func TestTraceGolden(t *testing.T) {
+	forEachScenario(t, func(t *testing.T, dir, target string) {
+		for _, g := range goldenFormats {
+			args := []string{"trace", target, "--from", "deploy/sleep", "-n", "default", "-f", dir,
+				"-o", g.output, "--color", "never"}
+			stdout, stderr, code := runMain(t, append(args, noCluster...)...)
+			if code != plugin.ExitOK && code != plugin.ExitFindings {
+				t.Fatalf("kubectl egress %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
+			}
+			compareGolden(t, filepath.Join(dir, "golden", g.file), stdout)
+		}
+	})
+}
+
+// forEachScenario runs body as a subtest per scenario of testdata/scenarios, with the
+// scenario's directory and the trace target hack/demo.sh's SCENARIOS table gives it.
+func forEachScenario(t *testing.T, body func(t *testing.T, dir, target string)) {
 	targets := demoTargets(t)
 	dirs, err := filepath.Glob(filepath.Join(scenariosDir, "*", "manifests"))
 	if err != nil || len(dirs) == 0 {
@@ -64,15 +80,7 @@ func TestTraceGolden(t *testing.T) {
 			if !ok {
 				t.Fatalf("scenario %s is not in the SCENARIOS table of hack/demo.sh", name)
 			}
-			for _, g := range goldenFormats {
-				args := []string{"trace", target, "--from", "deploy/sleep", "-n", "default", "-f", dir,
-					"-o", g.output, "--color", "never"}
-				stdout, stderr, code := runMain(t, append(args, noCluster...)...)
-				if code != plugin.ExitOK && code != plugin.ExitFindings {
-					t.Fatalf("kubectl egress %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
-				}
-				compareGolden(t, filepath.Join(dir, "golden", g.file), stdout)
-			}
+			body(t, dir, target)
 		})
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kubectl-egress/kubectl-egress/envoy"
 	"github.com/kubectl-egress/kubectl-egress/internal/envoyadmin"
+	"github.com/kubectl-egress/kubectl-egress/mesh"
 )
 
 // adminProbes are requests beyond the live fetch's: each parameter alone, their combinations,
@@ -200,7 +201,7 @@ func firstDiff(path string, a, b any) string {
 		for k := range y {
 			keys[k] = true
 		}
-		for _, k := range sortedKeys(keys) {
+		for _, k := range mesh.SortedKeys(keys) {
 			if d := firstDiff(path+"."+k, x[k], y[k]); d != "" {
 				return d
 			}

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
+
+	"github.com/kubectl-egress/kubectl-egress/mesh"
 )
 
 // Feed is what a saved config dump gives a real Envoy: the bootstrap's node, and the dynamic
@@ -175,18 +176,10 @@ func (f *Feed) RemovalReport(source string) string {
 		counts[r.Kind+" "+r.Name+" "+r.Type]++
 	}
 	fmt.Fprintf(&b, "# total %d\n", len(f.Removals))
-	for _, k := range sortedKeys(boolSet(counts)) {
+	for _, k := range mesh.SortedKeys(counts) {
 		fmt.Fprintf(&b, "# %d × %s\n", counts[k], k)
 	}
 	return b.String()
-}
-
-func boolSet(m map[string]int) map[string]bool {
-	out := map[string]bool{}
-	for k := range m {
-		out[k] = true
-	}
-	return out
 }
 
 // addMissingEndpoints serves an empty ClusterLoadAssignment to every EDS cluster the dump has
@@ -211,14 +204,4 @@ func (f *Feed) addMissingEndpoints() {
 			f.Supplied = append(f.Supplied, "empty ClusterLoadAssignment "+name+" (the dump has no endpoints for this EDS cluster)")
 		}
 	}
-}
-
-// sortedKeys returns a set's members in order.
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

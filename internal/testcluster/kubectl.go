@@ -41,9 +41,16 @@ func (c *Cluster) Apply(t testing.TB, paths ...string) {
 
 func (c *Cluster) installCRDs(t testing.TB) {
 	t.Helper()
-	crds := filepath.Join(RepoRoot(), "testdata", "crds", "istio-crds.gen.yaml")
+	c.applyCRDs(t, "Istio", "istio-crds.gen.yaml")
+}
+
+// applyCRDs applies testdata/crds/FILE server-side, waits until every CRD is established
+// and lists each once (warmCRDs), so the apiserver serves them before a test uses them.
+func (c *Cluster) applyCRDs(t testing.TB, what, file string) {
+	t.Helper()
+	crds := filepath.Join(RepoRoot(), "testdata", "crds", file)
 	if out, err := c.Kubectl(t, nil, "apply", "--server-side", "-f", crds); err != nil {
-		t.Fatalf("install Istio CRDs: %v\n%s", err, out)
+		t.Fatalf("install %s CRDs: %v\n%s", what, err, out)
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -53,7 +60,7 @@ func (c *Cluster) installCRDs(t testing.TB) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("Istio CRDs not established: %v\n%s", err, strings.TrimSpace(out))
+			t.Fatalf("%s CRDs not established: %v\n%s", what, err, strings.TrimSpace(out))
 		}
 		time.Sleep(time.Second)
 	}
