@@ -106,7 +106,9 @@ func (l *Live) LoadSecret(ctx context.Context, namespace, name string) (*SecretI
 }
 
 // LoadMeshConfig reads ConfigMap `istio` in istioNamespace (the snapshot's when empty).
-// Not found or forbidden leaves Istio's defaults with Access saying why.
+// Not found leaves Istio's defaults; forbidden leaves the mode ModeUnknown (the cluster's
+// mesh config exists but is not ours to read, so Istio's default would be a guess), with
+// Access saying why.
 func (l *Live) LoadMeshConfig(ctx context.Context, istioNamespace string) (MeshConfig, error) {
 	if istioNamespace != "" && istioNamespace != l.snap.IstioNamespace {
 		l.snap.IstioNamespace = istioNamespace
@@ -117,7 +119,7 @@ func (l *Live) LoadMeshConfig(ctx context.Context, istioNamespace string) (MeshC
 	cm, err := l.kube.CoreV1().ConfigMaps(ns).Get(ctx, meshConfigMapName, metav1.GetOptions{})
 	switch {
 	case apierrors.IsForbidden(err):
-		l.snap.Mesh.Access = AccessForbidden
+		l.snap.Mesh = ForbiddenMeshConfig(ns)
 	case apierrors.IsNotFound(err):
 		l.snap.Mesh.Access = AccessNotFound
 	case err != nil:

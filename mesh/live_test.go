@@ -90,8 +90,8 @@ func TestLiveLoaderForbiddenSecret(t *testing.T) {
 		!strings.HasSuffix(err.Error(), "; the trace needs list on serviceentries.networking.istio.io (see README, RBAC)") {
 		t.Errorf("LoadIstioConfig(all namespaces) as tracer error = %v, want a forbidden error with the RBAC hint", err)
 	}
-	if mc, err := l.LoadMeshConfig(ctx, ""); err != nil || mc.Access != AccessForbidden || mc.OutboundTrafficPolicyMode != AllowAny {
-		t.Errorf("LoadMeshConfig as tracer = %+v, %v, want forbidden with defaults", mc, err)
+	if mc, err := l.LoadMeshConfig(ctx, ""); err != nil || mc.Access != AccessForbidden || mc.OutboundTrafficPolicyMode != ModeUnknown {
+		t.Errorf("LoadMeshConfig as tracer = %+v, %v, want forbidden with the mode unknown", mc, err)
 	}
 }
 

@@ -71,6 +71,16 @@ func defaultMeshConfig(istioNamespace string) MeshConfig {
 	}
 }
 
+// ForbiddenMeshConfig is what a 403 on ConfigMap `istio` leaves: Istio's defaults but for
+// the mode, which is ModeUnknown (the cluster has a mesh config we may not read, and Istio's
+// default would be a guess).
+func ForbiddenMeshConfig(istioNamespace string) MeshConfig {
+	mc := defaultMeshConfig(istioNamespace)
+	mc.Access, mc.OutboundTrafficPolicyMode = AccessForbidden, ModeUnknown
+	mc.Key = "ConfigMap " + Key(istioNamespace, meshConfigMapName) + " key " + meshConfigKey
+	return mc
+}
+
 // ParseMeshConfig parses mesh config YAML (the `mesh` key), filling Istio's defaults. On
 // an error the mode is ModeUnknown: a config istiod cannot read either says nothing about
 // the mode it applies, and Istio's default would be a guess.

@@ -251,7 +251,7 @@ func TestChecksFire(t *testing.T) {
 		{name: "forbidden is not missing", code: "EGR0401", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80,
 			edit: forbidSecret("istio-system", "client-credential"), absent: true},
 		{name: "credential secret readable", code: "EGR0409", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80, absent: true},
-		// A user without get on ConfigMap istio: the loader keeps Istio's default mode.
+		// A user without get on ConfigMap istio: the loader keeps the mode unknown.
 		{name: "mesh config forbidden", code: "EGR0108", scenario: "registry-only-with-se", host: "edition.cnn.com", port: 443,
 			edit: forbidMeshConfig, object: "ConfigMap istio-system/istio"},
 		{name: "mesh config readable", code: "EGR0108", scenario: "registry-only-with-se", host: "edition.cnn.com", port: 443, absent: true},
@@ -287,6 +287,5 @@ func forbidSecret(ns, name string) func(t *testing.T, in *Input) {
 
 // forbidMeshConfig replaces the mesh config by what the live loader keeps on a 403.
 func forbidMeshConfig(t *testing.T, in *Input) {
-	in.Snapshot.Mesh.Found, in.Snapshot.Mesh.Access = false, mesh.AccessForbidden
-	in.Snapshot.Mesh.OutboundTrafficPolicyMode = mesh.AllowAny
+	in.Snapshot.Mesh = mesh.ForbiddenMeshConfig(in.Snapshot.IstioNamespace)
 }

@@ -33,10 +33,17 @@ func TestCheckMeshConfigUnreadable(t *testing.T) {
 	})
 }
 
-// TestVerdictOnUnreadableMeshConfig: without the client's dump, a verdict the mode
-// decides is unknown (not ALLOW_ANY's bypass nor REGISTRY_ONLY's block); with the dump,
-// the dump decides; a verdict that does not depend on the mode is unchanged.
+// TestVerdictOnUnreadableMeshConfig: with a mesh config that cannot be parsed or may not
+// be read, and without the client's dump, a verdict the mode decides is unknown (not
+// ALLOW_ANY's bypass nor REGISTRY_ONLY's block); with the dump, the dump decides; a
+// verdict that does not depend on the mode is unchanged.
 func TestVerdictOnUnreadableMeshConfig(t *testing.T) {
+	for name, edit := range map[string]func(*testing.T, *Input){"unparsable": breakMeshConfig, "forbidden": forbidMeshConfig} {
+		t.Run(name, func(t *testing.T) { testVerdictOnUnknownMode(t, edit) })
+	}
+}
+
+func testVerdictOnUnknownMode(t *testing.T, unknownMode func(*testing.T, *Input)) {
 	tests := []struct {
 		name     string
 		scenario string
@@ -52,7 +59,7 @@ func TestVerdictOnUnreadableMeshConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := checkCase{scenario: tt.scenario, host: "edition.cnn.com", port: 443}.input(t)
-			breakMeshConfig(t, &in)
+			unknownMode(t, &in)
 			if tt.dropDump {
 				dropClientDump(t, &in)
 			}

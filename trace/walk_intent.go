@@ -47,17 +47,22 @@ func (a *analysis) walkSidecarIntent() {
 	}
 }
 
-// modeUndecided ends a walk whose next hop only the unreadable outboundTrafficPolicy
-// decides: PassthroughCluster under ALLOW_ANY, block_all or BlackHoleCluster under
-// REGISTRY_ONLY. The verdict is unknown rather than Istio's default.
+// modeUndecided ends a walk whose next hop only the unknown outboundTrafficPolicy decides
+// (the mesh config cannot be parsed, or reading it is forbidden): PassthroughCluster under
+// ALLOW_ANY, block_all or BlackHoleCluster under REGISTRY_ONLY. The verdict is unknown
+// rather than Istio's default.
 func (a *analysis) modeUndecided() {
 	lg := &a.side
+	why, missing := a.snap.Mesh.Key+" cannot be parsed", "a parseable "+a.snap.Mesh.Key
+	if a.snap.Mesh.Access == mesh.AccessForbidden {
+		why, missing = "reading "+a.snap.Mesh.Key+" is forbidden", "get on "+a.snap.Mesh.Key+", or the client's config dump"
+	}
 	idx := a.addHop(Hop{Kind: HopCluster, Proxy: lg.proxy, Name: passthroughCluster + " or " + blackHoleCluster, Status: StatusUnknown,
-		Notes: []string{intentNote, "outboundTrafficPolicy unknown: " + a.snap.Mesh.Key + " cannot be parsed"}})
+		Notes: []string{intentNote, "outboundTrafficPolicy unknown: " + why}})
 	a.end = outcome{kind: Unknown, hop: idx,
 		summary: "no ServiceEntry for " + a.target.Host + " is visible to " + a.clientNS + " and the outboundTrafficPolicy that decides it is unknown (" +
-			a.snap.Mesh.Key + " cannot be parsed): passthrough under ALLOW_ANY, blocked under REGISTRY_ONLY",
-		missing: []string{"a parseable " + a.snap.Mesh.Key}}
+			why + "): passthrough under ALLOW_ANY, blocked under REGISTRY_ONLY",
+		missing: []string{missing}}
 }
 
 // blockedResponse is what REGISTRY_ONLY answers for the target's protocol.
