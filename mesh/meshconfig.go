@@ -32,7 +32,7 @@ type MeshConfig struct {
 	Access string `json:"access"`
 	Source string `json:"source,omitempty"`
 	// OutboundTrafficPolicyMode is ALLOW_ANY (Istio's default) or REGISTRY_ONLY, or
-	// ModeUnknown when the `mesh` key could not be parsed (ParseError).
+	// ModeUnknown when the `mesh` key could not be parsed (ParseError) or read (forbidden).
 	OutboundTrafficPolicyMode string `json:"outboundTrafficPolicyMode"`
 	// RootNamespace defaults to the Istio namespace.
 	RootNamespace string        `json:"rootNamespace"`
