@@ -4,6 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"sort"
+
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // xdsCluster and sdsCluster are the static clusters Istio's bootstrap (and the minimal one)
@@ -25,8 +30,8 @@ func (f *Feed) bootstrapJSON(minimal bool, sock, adminSock string) ([]byte, []st
 			return nil, nil, err
 		}
 	}
-	var notes []string
-	b["node"] = f.Node
+	node, notes := envoyNode(f.Node)
+	b["node"] = node
 	admin, _ := b["admin"].(map[string]any)
 	if admin == nil {
 		admin = map[string]any{}
@@ -44,8 +49,58 @@ func (f *Feed) bootstrapJSON(minimal bool, sock, adminSock string) ([]byte, []st
 		}
 	}
 	notes = append(notes, pointClusters(b, sock)...)
+	notes = append(notes, f.internalListenerExtension(b)...)
 	out, err := json.MarshalIndent(b, "", " ")
 	return out, notes, err
+}
+
+// harnessNode names a proxy whose dump has no node id or cluster: Envoy needs both to speak
+// ADS (a dump written by istioctl's tests may lack them).
+const harnessNode = "realenvoy-harness"
+
+// envoyNode is the dump's bootstrap node as Envoy 1.40 accepts it: fields core.v3.Node no
+// longer has (e.g. v2's build_version, dumped by Envoy < 1.17 as
+// hidden_envoy_deprecated_build_version) are dropped, and a missing id or cluster is
+// supplied; each change is returned as a note. Metadata, locality and the rest stay as dumped.
+func envoyNode(dumped map[string]any) (map[string]any, []string) {
+	fields := (&corev3.Node{}).ProtoReflect().Descriptor().Fields()
+	node := map[string]any{}
+	var dropped []string
+	for k, v := range dumped {
+		if fields.ByJSONName(k) == nil && fields.ByName(protoreflect.Name(k)) == nil {
+			dropped = append(dropped, k)
+			continue
+		}
+		node[k] = v
+	}
+	sort.Strings(dropped)
+	var notes []string
+	for _, k := range dropped {
+		notes = append(notes, fmt.Sprintf("node field %s dropped: Envoy %s's core.v3.Node has no such field", k, Version))
+	}
+	for _, k := range []string{"id", "cluster"} {
+		if str(node[k]) == "" {
+			node[k] = harnessNode
+			notes = append(notes, fmt.Sprintf("node %s %q supplied: the dump's node has none and Envoy needs one for ADS", k, harnessNode))
+		}
+	}
+	return node, notes
+}
+
+// internalListener is the bootstrap extension Envoy requires before it accepts a listener
+// with internal_listener set (Istio's bootstrap template carries it; a trimmed dump may not).
+const internalListener = "envoy.bootstrap.internal_listener"
+
+// internalListenerExtension adds the internal-listener bootstrap extension when a fed
+// listener is an internal one and the bootstrap lacks it.
+func (f *Feed) internalListenerExtension(b map[string]any) []string {
+	exts, _ := b["bootstrap_extensions"].([]any)
+	if findByName(exts, internalListener) != nil || !slices.ContainsFunc(f.Listeners, func(l map[string]any) bool { return field(l, "internal_listener") != nil }) {
+		return nil
+	}
+	b["bootstrap_extensions"] = append(exts, map[string]any{"name": internalListener, "typed_config": map[string]any{
+		"@type": "type.googleapis.com/envoy.extensions.bootstrap.internal_listener.v3.InternalListener"}})
+	return []string{"bootstrap extension " + internalListener + " supplied: the dump has internal listeners but its bootstrap lacks the extension Envoy needs for them"}
 }
 
 // pointClusters makes xds-grpc and sds-grpc static pipe clusters to sock (adding them when the

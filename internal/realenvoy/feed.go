@@ -19,7 +19,10 @@ type Feed struct {
 	Clusters  []map[string]any // envoy.config.cluster.v3.Cluster
 	Routes    []map[string]any // envoy.config.route.v3.RouteConfiguration
 	Endpoints []map[string]any // envoy.config.endpoint.v3.ClusterLoadAssignment
-	Secrets   []SecretRef      // every SDS name to serve, in name order
+	// Extensions are the ECDS filter configs (envoy.config.core.v3.TypedExtensionConfig) a
+	// listener's config_discovery waits for, e.g. Istio's WasmPlugins.
+	Extensions []map[string]any
+	Secrets    []SecretRef // every SDS name to serve, in name order
 	// Withheld are SDS names the dump shows warming (never arrived): the harness does not
 	// serve them, so the real Envoy waits for them too.
 	Withheld []string
@@ -38,8 +41,14 @@ type SecretRef struct {
 	PEM      []byte // from the dump: certificate_chain or trusted_ca, PEM
 }
 
-// NodeID is the node id the proxy reports, from the dump's bootstrap.
-func (f *Feed) NodeID() string { return str(f.Node["id"]) }
+// NodeID is the node id the proxy reports, from the dump's bootstrap (harnessNode when the
+// dump's node has none; see envoyNode).
+func (f *Feed) NodeID() string {
+	if id := str(f.Node["id"]); id != "" {
+		return id
+	}
+	return harnessNode
+}
 
 // ParseDump reads a /config_dump (v3, {"configs": [...]}) into a Feed, Istio-only
 // extensions removed.
@@ -78,20 +87,24 @@ func (f *Feed) addSection(c map[string]any) {
 		f.Bootstrap, _ = c["bootstrap"].(map[string]any)
 		f.Node, _ = f.Bootstrap["node"].(map[string]any)
 	case strings.HasSuffix(typ, ".ListenersConfigDump"):
-		f.addListeners(asMaps(c["dynamic_listeners"]))
+		f.addListeners(asMaps(field(c, "dynamic_listeners")))
 	case strings.HasSuffix(typ, ".ClustersConfigDump"):
-		f.addClusters(asMaps(c["dynamic_active_clusters"]), false)
-		f.addClusters(asMaps(c["dynamic_warming_clusters"]), true)
+		f.addClusters(asMaps(field(c, "dynamic_active_clusters")), false)
+		f.addClusters(asMaps(field(c, "dynamic_warming_clusters")), true)
 	case strings.HasSuffix(typ, ".RoutesConfigDump"):
-		for _, r := range asMaps(c["dynamic_route_configs"]) {
-			f.Routes = appendRes(f.Routes, r["route_config"])
+		for _, r := range asMaps(field(c, "dynamic_route_configs")) {
+			f.Routes = appendRes(f.Routes, field(r, "route_config"))
 		}
 	case strings.HasSuffix(typ, ".EndpointsConfigDump"):
-		for _, e := range asMaps(c["dynamic_endpoint_configs"]) {
-			f.Endpoints = appendRes(f.Endpoints, e["endpoint_config"])
+		for _, e := range asMaps(field(c, "dynamic_endpoint_configs")) {
+			f.Endpoints = appendRes(f.Endpoints, field(e, "endpoint_config"))
 		}
 	case strings.HasSuffix(typ, ".SecretsConfigDump"):
 		f.addSecrets(c)
+	case strings.HasSuffix(typ, ".EcdsConfigDump"):
+		for _, e := range asMaps(field(c, "ecds_filters")) {
+			f.Extensions = appendRes(f.Extensions, field(e, "ecds_filter"))
+		}
 	}
 }
 
@@ -101,15 +114,15 @@ func (f *Feed) addListeners(ls []map[string]any) {
 	for _, l := range ls {
 		var res any
 		for _, k := range []string{"active_state", "warming_state"} {
-			if s, ok := l[k].(map[string]any); ok && res == nil {
+			if s, ok := field(l, k).(map[string]any); ok && res == nil {
 				res = s["listener"]
 			}
 		}
-		if _, ok := l["warming_state"]; ok {
+		if field(l, "warming_state") != nil {
 			f.WarmingListeners = append(f.WarmingListeners, str(l["name"]))
 		}
-		if es, ok := l["error_state"].(map[string]any); ok && res == nil {
-			res = es["failed_configuration"]
+		if es, ok := field(l, "error_state").(map[string]any); ok && res == nil {
+			res = field(es, "failed_configuration")
 		}
 		f.Listeners = appendRes(f.Listeners, res)
 	}
@@ -118,8 +131,8 @@ func (f *Feed) addListeners(ls []map[string]any) {
 func (f *Feed) addClusters(cs []map[string]any, warming bool) {
 	for _, c := range cs {
 		res := c["cluster"]
-		if es, ok := c["error_state"].(map[string]any); ok && res == nil {
-			res = es["failed_configuration"]
+		if es, ok := field(c, "error_state").(map[string]any); ok && res == nil {
+			res = field(es, "failed_configuration")
 		}
 		n := len(f.Clusters)
 		f.Clusters = appendRes(f.Clusters, res)
@@ -188,15 +201,15 @@ func (f *Feed) RemovalReport(source string) string {
 func (f *Feed) addMissingEndpoints() {
 	have := map[string]bool{}
 	for _, e := range f.Endpoints {
-		have[str(e["cluster_name"])] = true
+		have[str(field(e, "cluster_name"))] = true
 	}
 	for _, c := range f.Clusters {
 		if str(c["type"]) != "EDS" {
 			continue
 		}
 		name := str(c["name"])
-		if ecc, ok := c["eds_cluster_config"].(map[string]any); ok && str(ecc["service_name"]) != "" {
-			name = str(ecc["service_name"])
+		if ecc, ok := field(c, "eds_cluster_config").(map[string]any); ok && str(field(ecc, "service_name")) != "" {
+			name = str(field(ecc, "service_name"))
 		}
 		if !have[name] {
 			have[name] = true

@@ -20,6 +20,12 @@ type fixture struct {
 	record string // where its removal record lives
 }
 
+// loadRecord is where the record of what real Envoy did with the fixture lives, beside the
+// removal record.
+func (fx fixture) loadRecord() string {
+	return strings.TrimSuffix(fx.record, ".istio-only-removed.txt") + ".envoy-load.txt"
+}
+
 // sharedPublic holds more real public dumps on the project's machines (not in the repository).
 const sharedPublic = "/work/shared/fixtures/public"
 
@@ -118,23 +124,7 @@ func TestRemovalRecords(t *testing.T) {
 					t.Errorf("removed %v, which is not an Istio-proxy-only extension", r)
 				}
 			}
-			got := f.RemovalReport(fx.name)
-			if os.Getenv("REALENVOY_UPDATE") != "" {
-				if err := os.MkdirAll(filepath.Dir(fx.record), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(fx.record, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(fx.record)
-			if err != nil {
-				t.Fatalf("%v (create with REALENVOY_UPDATE=1)", err)
-			}
-			if got != string(want) {
-				t.Errorf("removals differ from %s (review, refresh with REALENVOY_UPDATE=1):\n--- got\n%s\n--- want\n%s", fx.record, got, want)
-			}
+			compareRecord(t, fx.record, f.RemovalReport(fx.name))
 		})
 	}
 }

@@ -8,17 +8,17 @@ import (
 // addSecrets records the dump's SDS secrets: active ones with their public certificate
 // bytes (private keys are redacted in every dump), warming ones as withheld.
 func (f *Feed) addSecrets(c map[string]any) {
-	for _, s := range asMaps(c["dynamic_active_secrets"]) {
+	for _, s := range asMaps(field(c, "dynamic_active_secrets")) {
 		sec, _ := s["secret"].(map[string]any)
 		ref := SecretRef{Name: str(s["name"])}
-		if tc, ok := sec["tls_certificate"].(map[string]any); ok {
-			ref.PEM = dataSource(tc["certificate_chain"])
-		} else if vc, ok := sec["validation_context"].(map[string]any); ok {
-			ref.Validate, ref.PEM = true, dataSource(vc["trusted_ca"])
+		if tc, ok := field(sec, "tls_certificate").(map[string]any); ok {
+			ref.PEM = dataSource(field(tc, "certificate_chain"))
+		} else if vc, ok := field(sec, "validation_context").(map[string]any); ok {
+			ref.Validate, ref.PEM = true, dataSource(field(vc, "trusted_ca"))
 		}
 		f.Secrets = append(f.Secrets, ref)
 	}
-	for _, s := range asMaps(c["dynamic_warming_secrets"]) {
+	for _, s := range asMaps(field(c, "dynamic_warming_secrets")) {
 		f.Withheld = append(f.Withheld, str(s["name"]))
 	}
 }
@@ -26,12 +26,12 @@ func (f *Feed) addSecrets(c map[string]any) {
 // dataSource decodes a DataSource's inline bytes or string.
 func dataSource(v any) []byte {
 	ds, _ := v.(map[string]any)
-	if b := str(ds["inline_bytes"]); b != "" {
+	if b := str(field(ds, "inline_bytes")); b != "" {
 		if raw, err := base64.StdEncoding.DecodeString(b); err == nil {
 			return raw
 		}
 	}
-	return []byte(str(ds["inline_string"]))
+	return []byte(str(field(ds, "inline_string")))
 }
 
 // addSDSRefs adds every SDS name the listeners and clusters reference that the dump neither
@@ -71,7 +71,7 @@ func (f *Feed) addSDSRefs() {
 func collectSDS(v any, key string, refs map[string]bool) {
 	switch x := v.(type) {
 	case map[string]any:
-		if _, ok := x["sds_config"]; ok && str(x["name"]) != "" {
+		if field(x, "sds_config") != nil && str(x["name"]) != "" {
 			refs[str(x["name"])] = key == "validation_context_sds_secret_config"
 		}
 		for k, c := range x {

@@ -41,14 +41,14 @@ var istioNames = map[string]bool{
 
 // istioOnly reports the Istio-only type of an extension entry ({name, typed_config}), if it is one.
 func istioOnly(entry map[string]any) (string, bool) {
-	tc, _ := entry["typed_config"].(map[string]any)
+	tc := obj(entry, "typed_config")
 	if tc == nil {
 		name, _ := entry["name"].(string)
 		return "untyped v2 config, istio-proxy name", istioNames[name]
 	}
 	typ := strings.TrimPrefix(str(tc["@type"]), typePrefix)
 	if typ == "udpa.type.v1.TypedStruct" || typ == "xds.type.v3.TypedStruct" {
-		typ = strings.TrimPrefix(str(tc["type_url"]), typePrefix)
+		typ = strings.TrimPrefix(str(field(tc, "type_url")), typePrefix)
 	}
 	if nullVMPlugin(tc) {
 		return typ + " (null VM, compiled into istio-proxy)", true
@@ -67,14 +67,40 @@ func nullVMPlugin(tc map[string]any) bool {
 	if !strings.HasSuffix(str(tc["@type"]), ".wasm.v3.Wasm") {
 		return false
 	}
-	cfg, _ := tc["config"].(map[string]any)
-	vm, _ := cfg["vm_config"].(map[string]any)
-	return str(vm["runtime"]) == "envoy.wasm.runtime.null"
+	return str(obj(obj(tc, "config"), "vm_config")["runtime"]) == "envoy.wasm.runtime.null"
 }
 
 const typePrefix = "type.googleapis.com/"
 
 func str(v any) string { s, _ := v.(string); return s }
+
+// key is the key under which m holds the proto field snake: dumps are written with proto
+// names (Envoy's admin) or JSON names (protojson's default, e.g. istioctl's test data), and
+// Envoy's API reads both.
+func key(m map[string]any, snake string) string {
+	if _, ok := m[snake]; ok {
+		return snake
+	}
+	parts := strings.Split(snake, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	if camel := strings.Join(parts, ""); m[camel] != nil {
+		return camel
+	}
+	return snake
+}
+
+// field is m's proto field snake, under either name.
+func field(m map[string]any, snake string) any { return m[key(m, snake)] }
+
+// obj is field(m, snake) as an object.
+func obj(m map[string]any, snake string) map[string]any {
+	o, _ := field(m, snake).(map[string]any)
+	return o
+}
 
 // stripper collects removals for one resource.
 type stripper struct {
@@ -82,8 +108,9 @@ type stripper struct {
 	out        []Removal
 }
 
-// list removes Istio-only entries from the extension list at m[key], recording each.
-func (s *stripper) list(m map[string]any, key, where string) {
+// list removes Istio-only entries from the extension list at m's field snake, recording each.
+func (s *stripper) list(m map[string]any, snake, where string) {
+	key := key(m, snake)
 	items, ok := m[key].([]any)
 	if !ok {
 		return
@@ -115,11 +142,11 @@ func (s *stripper) list(m map[string]any, key, where string) {
 func StripListener(l map[string]any) []Removal {
 	s := &stripper{kind: "listener", name: str(l["name"])}
 	s.list(l, "listener_filters", "")
-	chains, _ := l["filter_chains"].([]any)
+	chains, _ := field(l, "filter_chains").([]any)
 	for i, c := range chains {
 		s.chain(c, fmt.Sprintf("filter_chains[%d].", i))
 	}
-	s.chain(l["default_filter_chain"], "default_filter_chain.")
+	s.chain(field(l, "default_filter_chain"), "default_filter_chain.")
 	return s.out
 }
 
@@ -131,7 +158,7 @@ func (s *stripper) chain(c any, where string) {
 	filters, _ := chain["filters"].([]any)
 	for i, f := range filters {
 		fm, _ := f.(map[string]any)
-		tc, _ := fm["typed_config"].(map[string]any)
+		tc := obj(fm, "typed_config")
 		if strings.HasSuffix(str(tc["@type"]), ".HttpConnectionManager") {
 			s.list(tc, "http_filters", fmt.Sprintf("%sfilters[%d].", where, i))
 		}
@@ -143,7 +170,7 @@ func (s *stripper) chain(c any, where string) {
 func StripCluster(c map[string]any) []Removal {
 	s := &stripper{kind: "cluster", name: str(c["name"])}
 	s.list(c, "filters", "")
-	opts, _ := c["typed_extension_protocol_options"].(map[string]any)
+	opts := obj(c, "typed_extension_protocol_options")
 	for k, v := range opts {
 		if o, _ := v.(map[string]any); o != nil {
 			s.list(o, "http_filters", "typed_extension_protocol_options["+k+"].")
@@ -157,7 +184,7 @@ func StripBootstrap(b map[string]any) []Removal {
 	s := &stripper{kind: "bootstrap", name: "bootstrap"}
 	s.list(b, "bootstrap_extensions", "")
 	out := s.out
-	sr, _ := b["static_resources"].(map[string]any)
+	sr := obj(b, "static_resources")
 	for _, l := range asMaps(sr["listeners"]) {
 		out = append(out, StripListener(l)...)
 	}

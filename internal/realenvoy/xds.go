@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	endpointv3 "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
 	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
@@ -61,6 +62,7 @@ func (f *Feed) Decode() (Resources, []error) {
 	add(resource.ClusterType, "cluster", f.Clusters, func() proto.Message { return &clusterv3.Cluster{} })
 	add(resource.RouteType, "route config", f.Routes, func() proto.Message { return &routev3.RouteConfiguration{} })
 	add(resource.EndpointType, "endpoints", f.Endpoints, func() proto.Message { return &endpointv3.ClusterLoadAssignment{} })
+	add(resource.ExtensionConfigType, "extension config", f.Extensions, func() proto.Message { return &corev3.TypedExtensionConfig{} })
 	return res, errs
 }
 
