@@ -10,6 +10,7 @@ import (
 
 	"github.com/kubectl-egress/kubectl-egress/internal/realenvoy"
 	"github.com/kubectl-egress/kubectl-egress/internal/testcluster"
+	"github.com/kubectl-egress/kubectl-egress/secrets/secretstest"
 )
 
 // TestTraceLiveRealEnvoy runs the live trace through the real kube-apiserver's
@@ -38,8 +39,10 @@ func TestTraceLiveRealEnvoy(t *testing.T) {
 				}
 				writeFile(t, filepath.Join(offlineDir, "dumps", ns, pod+".json"), body)
 			}
-			live, stderr := traceMain(t, target, "--kubeconfig", c.Kubeconfig)
-			offline := traceOffline(t, "trace", target, "--from", "deploy/sleep", "-n", "default", "-f", offlineDir, "-o", "json")
+			// The harness's certificates are valid around secretstest.Now: judge them there.
+			now := "--now=" + secretstest.Now.Format(time.RFC3339)
+			live, stderr := traceMain(t, target, "--kubeconfig", c.Kubeconfig, now)
+			offline := traceOffline(t, "trace", target, "--from", "deploy/sleep", "-n", "default", "-f", offlineDir, "-o", "json", now)
 			if live.Inputs.Source != "cluster" || len(live.Inputs.MissingDumps) != 0 {
 				t.Errorf("live inputs = %+v, want source cluster and no missing dumps\n%s", live.Inputs, stderr)
 			}

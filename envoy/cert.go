@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -72,7 +73,7 @@ func certificateFrom(c *x509.Certificate) Certificate {
 	out := Certificate{
 		Subject: c.Subject.String(), Issuer: c.Issuer.String(), Serial: hex.EncodeToString(c.SerialNumber.Bytes()),
 		DNSNames: c.DNSNames, NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), IsCA: c.IsCA,
-		SHA256: hex.EncodeToString(sum[:]), Key: keyName(c.PublicKey),
+		SHA256: hex.EncodeToString(sum[:]), Key: KeyName(c.PublicKey),
 	}
 	for _, u := range c.URIs {
 		out.URIs = append(out.URIs, u.String())
@@ -83,8 +84,9 @@ func certificateFrom(c *x509.Certificate) Certificate {
 	return out
 }
 
-// keyName names a certificate's public key as Envoy's TLS context judges it.
-func keyName(pub any) string {
+// KeyName names a certificate's public key as Envoy's TLS context judges it: RSA-2048,
+// ECDSA-P256, Ed25519; "" for other keys.
+func KeyName(pub any) string {
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		return fmt.Sprintf("RSA-%d", k.N.BitLen())
@@ -92,6 +94,28 @@ func keyName(pub any) string {
 		return "ECDSA-" + strings.ReplaceAll(k.Curve.Params().Name, "-", "")
 	case ed25519.PublicKey:
 		return "Ed25519"
+	}
+	return ""
+}
+
+// RefusedKey says why Envoy's TLS context refuses to load a certificate whose key is key (as
+// KeyName names it), or "" when it loads. Envoy 1.40 with BoringSSL, confirmed with the real
+// binary (internal/realenvoy TestRealCertificateStates): RSA below 2048 bits, and ECDSA on
+// curves other than P-256, P-384 and P-521, are rejected when the SDS secret arrives;
+// source/common/tls/context_impl.cc, ContextImpl::ContextImpl (the RSA bit-length and EC
+// curve checks on each certificate).
+func RefusedKey(key string) string {
+	switch {
+	case strings.HasPrefix(key, "RSA-"):
+		if bits, err := strconv.Atoi(strings.TrimPrefix(key, "RSA-")); err == nil && bits < 2048 {
+			return `Envoy rejects it ("Failed to load certificate chain from <inline>, only RSA certificates with 2048-bit or larger keys are supported")`
+		}
+	case strings.HasPrefix(key, "ECDSA-"):
+		switch key {
+		case "ECDSA-P256", "ECDSA-P384", "ECDSA-P521":
+		default:
+			return `Envoy rejects the curve ("Failed to load certificate chain from <inline>")`
+		}
 	}
 	return ""
 }

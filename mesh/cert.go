@@ -7,6 +7,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"time"
+
+	"github.com/kubectl-egress/kubectl-egress/envoy"
 )
 
 // CertChain is the parsed content of one PEM bundle, in file order.
@@ -33,6 +35,8 @@ type CertSummary struct {
 	ClientAuth bool   `json:"clientAuth"`
 	ServerAuth bool   `json:"serverAuth"`
 	SHA256     string `json:"sha256"`
+	// Key is the public key as Envoy judges it (envoy.KeyName): RSA-2048, ECDSA-P256, ...
+	Key string `json:"key,omitempty"`
 }
 
 // ParseCertChain parses every CERTIFICATE block of a PEM bundle; other block types are
@@ -74,6 +78,7 @@ func SummarizeCert(c *x509.Certificate) CertSummary {
 		NotAfter:  c.NotAfter.UTC(),
 		IsCA:      c.IsCA,
 		SHA256:    hex.EncodeToString(sum[:]),
+		Key:       envoy.KeyName(c.PublicKey),
 	}
 	for _, ip := range c.IPAddresses {
 		s.IPAddresses = append(s.IPAddresses, ip.String())

@@ -42,6 +42,8 @@ func (o *TraceOptions) newInput(snap *mesh.Snapshot, client *corev1.Pod, source 
 		Host:      o.Target.Host,
 		Port:      o.Target.Port,
 		Protocol:  o.Target.Protocol,
+		Path:      o.Target.Path,
+		Now:       o.now,
 		Client:    mesh.Key(client.Namespace, client.Name),
 		ClientRef: o.From,
 		Source:    source,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubectl-egress/kubectl-egress/internal/realenvoy"
 	"github.com/kubectl-egress/kubectl-egress/plugin"
+	"github.com/kubectl-egress/kubectl-egress/secrets/secretstest"
 )
 
 // TestRealEnvoyDumpTracesAsOurs is the oracle for the istiod-assembled dumps: every scenario's
@@ -24,7 +25,10 @@ func TestRealEnvoyDumpTracesAsOurs(t *testing.T) {
 	forEachScenario(t, func(t *testing.T, dir, target string) {
 		t.Parallel()
 		plain, withEDS := realEnvoyScenario(t, dir)
-		args := []string{"trace", target, "--from", "deploy/sleep", "-n", "default", "-o", "json", "--color", "never"}
+		// The harness issues the secrets the dumps redact from secretstest's CA, valid around
+		// secretstest.Now: the traces judge certificates at that time.
+		args := []string{"trace", target, "--from", "deploy/sleep", "-n", "default", "-o", "json", "--color", "never",
+			"--now", secretstest.Now.Format(time.RFC3339)}
 		ours := realEnvoyTraceJSON(t, append(args, "-f", dir))
 		if d := jsonDiff(ours, realEnvoyTraceJSON(t, append(args, "-f", plain))); d != "" {
 			t.Errorf("trace of Envoy's own /config_dump differs from the trace of the assembled dump (- assembled, + real envoy):\n%s", d)

@@ -42,13 +42,15 @@ type TraceOptions struct {
 	Dumps            []string
 	Bundle           string
 	FullDump         bool
+	Now              string
 	Limits           inputLimits
 
 	// Resolved by Complete.
 	Target    Target
 	Namespace string
 	Offline   bool
-	noColor   bool    // NO_COLOR is set
+	noColor   bool // NO_COLOR is set
+	now       time.Time
 	command   string  // the command line, for the bundle's README
 	bundle    *bundle // set while a live load records a support bundle
 	factory   Factory
@@ -125,6 +127,8 @@ func (o *TraceOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.Dumps, "dump", o.Dumps, "Offline: a proxy's Envoy config dump, NAMESPACE/POD=FILE (repeatable)")
 	fs.StringVar(&o.Bundle, "bundle", o.Bundle, "Live: also write every object and dump the trace read to this .tar.gz support bundle (Secrets redacted to metadata and certificates; whole dumps); replay it with -f BUNDLE")
 	o.Limits.AddFlags(fs)
+	fs.StringVar(&o.Now, "now", "", "Judge certificates at this RFC 3339 time instead of the current time")
+	_ = fs.MarkHidden("now")
 	fs.BoolVar(&o.FullDump, "full-dump", o.FullDump, "Live: fetch each proxy's whole config dump instead of asking Envoy for the host's resources only (config_dump's mask= and name_regex=)")
 }
 
@@ -135,6 +139,9 @@ func (o *TraceOptions) Complete(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	o.Target = t
+	if o.now, err = parseNow(o.Now); err != nil {
+		return err
+	}
 	o.Offline = len(o.Filenames) > 0 || len(o.Dumps) > 0
 	o.command = commandLine(cmd, args)
 	o.noColor = os.Getenv("NO_COLOR") != ""

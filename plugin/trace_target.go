@@ -18,6 +18,9 @@ type Target struct {
 	Host     string
 	Port     int
 	Protocol string
+	// Path is a URL's path and query ("" when the argument is no URL or has neither): the
+	// routes are matched against it.
+	Path string
 }
 
 // schemePorts are the URL schemes trace accepts, with their default ports.
@@ -59,6 +62,9 @@ func parseURLTarget(s string) (Target, error) {
 		return Target{}, usageErrorf("unsupported URL scheme %q in %q: use http:// or https://, or HOST:PORT with --protocol", u.Scheme, s)
 	}
 	t := Target{Host: strings.ToLower(u.Hostname()), Port: def, Protocol: scheme}
+	if u.Path != "" || u.RawQuery != "" {
+		t.Path = u.RequestURI()
+	}
 	if p := u.Port(); p != "" {
 		if t.Port, err = parsePort(p, s); err != nil {
 			return Target{}, err

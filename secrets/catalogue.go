@@ -81,6 +81,7 @@ const (
 	CodeKeyMismatch          = "EGR0460"
 	CodeKeyUnparsable        = "EGR0461"
 	CodeKeyRedacted          = "EGR0471"
+	CodeKeyRefused           = "EGR0472"
 	CodeNotClientCert        = "EGR0462"
 	CodeNotServerCert        = "EGR0463"
 	CodeChainOrder           = "EGR0464"
@@ -115,6 +116,7 @@ var Catalogue = []Rule{
 	{CodeCertExpiresSoon, "CertificateExpiresSoon", LevelWarning, "D25", "a certificate expires within --expiry-warning"},
 	{CodeKeyMismatch, "PrivateKeyMismatch", LevelError, "D25", "the private key does not match the leaf certificate"},
 	{CodeKeyUnparsable, "PrivateKeyUnparsable", LevelError, "D25", "the private key could not be parsed"},
+	{CodeKeyRefused, "CertificateKeyRefused", LevelError, "D25", "the leaf certificate's key is one Envoy refuses to load (RSA below 2048 bits, an ECDSA curve other than P-256/P-384/P-521): the proxy never presents it"},
 	{CodeKeyRedacted, "PrivateKeyRedacted", LevelInfo, "D25", "the input holds a [redacted] placeholder instead of the private key, so key and certificate were not compared"},
 	{CodeNotClientCert, "NotAClientCertificate", LevelError, "D25", "MUTUAL origination presents a leaf whose extKeyUsage lacks clientAuth"},
 	{CodeNotServerCert, "NotAServerCertificate", LevelError, "D25", "a Gateway server presents a leaf whose extKeyUsage lacks serverAuth"},

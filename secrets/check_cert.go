@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kubectl-egress/kubectl-egress/envoy"
 	"github.com/kubectl-egress/kubectl-egress/mesh"
 )
 
@@ -46,8 +47,37 @@ func checkCertificates(x *checkCtx) {
 	for _, c := range x.state.Chain {
 		x.checkValidity(x.certKey, c)
 	}
+	if anyValid(x.state.CA, x.in.Now) {
+		// One valid root suffices to verify the peer: an expired one beside it anchors
+		// nothing (Envoy's verification, as BoringSSL's, picks a valid path).
+		return
+	}
 	for _, c := range x.state.CA {
 		x.checkValidity(x.state.CASource, c)
+	}
+}
+
+// anyValid reports whether some certificate of a bundle of several is within its validity.
+func anyValid(certs []mesh.CertSummary, now time.Time) bool {
+	if len(certs) < 2 {
+		return false
+	}
+	for _, c := range certs {
+		if !now.Before(c.NotBefore) && !now.After(c.NotAfter) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkKeyType: the leaf's key is one Envoy loads (envoy.RefusedKey).
+func checkKeyType(x *checkCtx) {
+	if x.state.Leaf == nil {
+		return
+	}
+	if why := envoy.RefusedKey(x.state.Leaf.Key); why != "" {
+		x.add(CodeKeyRefused, x.secretObject(), "", "issue the certificate with an RSA key of 2048 bits or more, or ECDSA P-256/P-384, and update the Secret",
+			"certificate %q in key %q of Secret %s has a %s key; %s", x.state.Leaf.Subject, x.certKey, x.key(), x.state.Leaf.Key, why)
 	}
 }
 

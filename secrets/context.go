@@ -20,6 +20,7 @@ var checks = []check{
 	{"secret-exists", []string{CodeSecretNotFound, CodeSecretWrongNamespace, CodeSecretForbidden}, checkExists},
 	{"layout", []string{CodeLayoutInvalid, CodeKeyEmpty, CodeCAOnly}, checkLayout},
 	{"certificates", []string{CodeCertUnparsable, CodeCertExpired, CodeCertNotYetValid, CodeCertExpiresSoon}, checkCertificates},
+	{"key-type", []string{CodeKeyRefused}, checkKeyType},
 	{"private-key", []string{CodeKeyMismatch, CodeKeyUnparsable, CodeKeyRedacted}, checkPrivateKey},
 	{"key-usage", []string{CodeNotClientCert, CodeNotServerCert}, checkKeyUsage},
 	{"chain", []string{CodeChainOrder, CodeChainIncomplete, CodeChainSignature}, checkChain},

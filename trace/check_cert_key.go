@@ -2,8 +2,8 @@ package trace
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
+
+	"github.com/kubectl-egress/kubectl-egress/envoy"
 )
 
 var checkCertKey = check{
@@ -30,7 +30,7 @@ func runCertKey(a *analysis) []issue {
 				continue
 			}
 			leaf := s.Certificates[0]
-			if why := refusedKey(leaf.Key); why != "" {
+			if why := envoy.RefusedKey(leaf.Key); why != "" {
 				out = append(out, issue{object: sdsObject(name, lg.proxy), proxy: lg.proxy, hop: lg.clusterHop,
 					message: fmt.Sprintf("SDS secret %s on %s: certificate %q has a %s key; %s", name, lg.proxy, leaf.Subject, leaf.Key, why),
 					fix:     "issue the client certificate with an RSA key of 2048 bits or more, or ECDSA P-256/P-384, and update the Secret"})
@@ -38,21 +38,4 @@ func runCertKey(a *analysis) []issue {
 		}
 	}
 	return out
-}
-
-// refusedKey says why Envoy's TLS context refuses a certificate key (names as envoy.Certificate.Key).
-func refusedKey(key string) string {
-	switch {
-	case strings.HasPrefix(key, "RSA-"):
-		if bits, err := strconv.Atoi(strings.TrimPrefix(key, "RSA-")); err == nil && bits < 2048 {
-			return `Envoy rejects it ("Failed to load certificate chain from <inline>, only RSA certificates with 2048-bit or larger keys are supported")`
-		}
-	case strings.HasPrefix(key, "ECDSA-"):
-		switch key {
-		case "ECDSA-P256", "ECDSA-P384", "ECDSA-P521":
-		default:
-			return `Envoy rejects the curve ("Failed to load certificate chain from <inline>")`
-		}
-	}
-	return ""
 }

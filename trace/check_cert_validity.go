@@ -12,7 +12,8 @@ var checkCertValidity = check{
 	title: "Certificate on the path expired or not yet valid",
 	doc: "A certificate in an SDS secret used by a cluster on the path (client certificate or trusted CA) is " +
 		"outside its validity period at the trace's time, so the TLS handshake fails (`503 UF`, " +
-		"CERTIFICATE_VERIFY_FAILED). Only judged when the trace is given a time.",
+		"CERTIFICATE_VERIFY_FAILED). A trusted CA bundle counts only when none of its roots is valid (one expired " +
+		"root among many anchors nothing). Judged at the current time (hidden flag `--now` to choose another).",
 	run: runCertValidity,
 }
 
@@ -27,16 +28,32 @@ func runCertValidity(a *analysis) []issue {
 			if s == nil {
 				continue
 			}
-			for _, c := range s.Certificates {
-				if msg := validity(c, a.in.Now); msg != "" {
-					out = append(out, issue{object: sdsObject(name, lg.proxy), proxy: lg.proxy, hop: lg.clusterHop,
-						message: fmt.Sprintf("SDS secret %s on %s: certificate %q (serial %s) %s", name, lg.proxy, c.Subject, c.Serial, msg),
-						fix:     "renew the certificate in the Secret; kubectl egress check-secrets gives details"})
-				}
+			for _, c := range invalidCerts(s, a.in.Now) {
+				out = append(out, issue{object: sdsObject(name, lg.proxy), proxy: lg.proxy, hop: lg.clusterHop,
+					message: fmt.Sprintf("SDS secret %s on %s: certificate %q (serial %s) %s", name, lg.proxy, c.Subject, c.Serial, validity(c, a.in.Now)),
+					fix:     "renew the certificate in the Secret; kubectl egress check-secrets gives details"})
 			}
 		}
 	}
 	return out
+}
+
+// invalidCerts are the certificates of s outside their validity at now that break the
+// handshake. In a certificate chain every one counts (the peer verifies the chain Envoy
+// sends). A trusted CA bundle breaks only when none of its roots is valid: verification
+// needs one valid anchor for the peer's chain, and a bundle such as the system roots
+// (file-root:system) routinely holds a few expired ones that anchor nothing.
+func invalidCerts(s *envoy.Secret, now time.Time) []envoy.Certificate {
+	var bad []envoy.Certificate
+	for _, c := range s.Certificates {
+		if validity(c, now) != "" {
+			bad = append(bad, c)
+		}
+	}
+	if s.Kind == "validation_context" && len(bad) < len(s.Certificates) {
+		return nil
+	}
+	return bad
 }
 
 func validity(c envoy.Certificate, now time.Time) string {

@@ -110,6 +110,31 @@ func clientKey(key string) func(t *testing.T, in *Input) {
 	}
 }
 
+// expiredRootInBundle adds to the gateway's trusted CA bundle a root that expired a day
+// before Now; with keepValid false, the bundle's valid roots expire too.
+func expiredRootInBundle(keepValid bool) func(t *testing.T, in *Input) {
+	return func(t *testing.T, in *Input) {
+		t.Helper()
+		d := in.Dumps[scenarioGateway]
+		for i := range d.Secrets {
+			s := &d.Secrets[i]
+			if s.Kind != "validation_context" || len(s.Certificates) == 0 {
+				continue
+			}
+			old := s.Certificates[0]
+			old.Subject, old.NotAfter = "CN=Expired Root", in.Now.AddDate(0, 0, -1)
+			if !keepValid {
+				for j := range s.Certificates {
+					s.Certificates[j].NotAfter = in.Now.AddDate(0, 0, -1)
+				}
+			}
+			s.Certificates = append(s.Certificates, old)
+			return
+		}
+		t.Fatalf("dump of %s has no trusted CA bundle", scenarioGateway)
+	}
+}
+
 func TestChecksFire(t *testing.T) {
 	runCheckCases(t, []checkCase{
 		// EGR0104: wildcard ServiceEntry resolution.
@@ -196,6 +221,10 @@ func TestChecksFire(t *testing.T) {
 		{name: "client certificate expired at Now", code: "EGR0405", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80,
 			edit: func(t *testing.T, in *Input) { in.Now = in.Now.AddDate(200, 0, 0) }, proxy: scenarioGateway},
 		{name: "certificates valid at Now", code: "EGR0405", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80, absent: true},
+		{name: "one expired root among valid ones in the CA bundle", code: "EGR0405", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80,
+			edit: expiredRootInBundle(true), absent: true},
+		{name: "every root of the CA bundle expired", code: "EGR0405", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80,
+			edit: expiredRootInBundle(false), proxy: scenarioGateway},
 		{name: "no Now, no judgement", code: "EGR0405", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80,
 			edit: func(t *testing.T, in *Input) { in.Now = time.Time{} }, absent: true},
 

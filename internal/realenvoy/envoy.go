@@ -29,7 +29,12 @@ type Options struct {
 	Minimal bool
 	// CA issues the replacement certificates; a fresh one when nil.
 	CA *secretstest.CA
-	// Now is the time supplied certificates (pilot-agent's default) are valid around.
+	// WrongKey names SDS certificates served with a private key other than the one the
+	// certificate was issued for (a Secret whose tls.key does not match tls.crt).
+	WrongKey map[string]bool
+	// Now is the time supplied certificates (pilot-agent's default) are valid around;
+	// secretstest.Now when zero, the time secretstest's CA is valid around (a trace of the
+	// dump Envoy writes judges certificates at it: --now).
 	Now time.Time
 }
 
@@ -106,9 +111,9 @@ func (e *Envoy) resources(t testing.TB, opts Options) Resources {
 	}
 	now := opts.Now
 	if now.IsZero() {
-		now = time.Now()
+		now = secretstest.Now
 	}
-	is := &issuer{ca: ca, now: now, spiffe: spiffeID(e.Feed.Node)}
+	is := &issuer{ca: ca, now: now, spiffe: spiffeID(e.Feed.Node), wrongKey: opts.WrongKey}
 	for _, s := range e.Feed.Secrets {
 		res[resource.SecretType] = append(res[resource.SecretType], types.Resource(is.secret(t, s)))
 	}

@@ -30,6 +30,8 @@ type issuer struct {
 	now time.Time
 	// node identity, for the default workload certificate
 	spiffe string
+	// wrongKey: SDS names whose certificate is served with another key (Options.WrongKey)
+	wrongKey map[string]bool
 }
 
 // secret builds the SDS Secret for ref. Validation contexts carry the dump's own (public)
@@ -46,6 +48,9 @@ func (is *issuer) secret(t testing.TB, ref SecretRef) *tlsv3.Secret {
 			TrustedCa: &corev3.DataSource{Specifier: &corev3.DataSource_InlineBytes{InlineBytes: ca}}}}}
 	}
 	chain, key := is.issue(t, is.template(ref))
+	if is.wrongKey[ref.Name] {
+		_, key = is.issue(t, is.template(ref)) // a key of the same kind, not the certificate's
+	}
 	return &tlsv3.Secret{Name: ref.Name, Type: &tlsv3.Secret_TlsCertificate{TlsCertificate: &tlsv3.TlsCertificate{
 		CertificateChain: &corev3.DataSource{Specifier: &corev3.DataSource_InlineBytes{InlineBytes: chain}},
 		PrivateKey:       &corev3.DataSource{Specifier: &corev3.DataSource_InlineBytes{InlineBytes: key}}}}}

@@ -106,7 +106,8 @@ var lineCol = regexp.MustCompile(`\(line \d+:\d+\): `)
 func groupRejected(errs []error) []string {
 	names := map[string][]string{}
 	for _, err := range errs {
-		msg := lineCol.ReplaceAllString(err.Error(), "")
+		// protojson varies its errors' spacing (U+00A0 at random) so that none is relied on.
+		msg := lineCol.ReplaceAllString(strings.Join(strings.Fields(err.Error()), " "), "")
 		kind, rest, _ := strings.Cut(msg, ` "`)
 		name, reason, ok := strings.Cut(rest, `": `)
 		if !ok {

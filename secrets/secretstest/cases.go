@@ -1,6 +1,7 @@
 package secretstest
 
 import (
+	"crypto/elliptic"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -46,6 +47,8 @@ func Cases(t testing.TB) []Case {
 	inter := ca.Intermediate(t, "intermediate.example.com")
 	viaInter := inter.Issue(t, Leaf{CN: "client2.example.com", Client: true})
 	impostor := NewCA(t, "example.com") // same name, other key
+	p224 := ca.Issue(t, Leaf{CN: "p224.example.com", Client: true, Curve: elliptic.P224()})
+	oldRoot := ExpiredCA(t, "old-root.example.com")
 
 	keys := func(ps ...*Pair) [][]byte {
 		var out [][]byte
@@ -89,6 +92,13 @@ func Cases(t testing.TB) []Case {
 			[]DumpCluster{{Name: cluster, CertSDS: certSDS, CASDS: caSDS, Warming: true}},
 			[]DumpSecret{{Name: certSDS, Warming: true}, {Name: caSDS, CertPEM: ca.PEM}})}},
 		{Name: "proxy serial differs from the secret", Manifests: base(sec(tlsData(client, ca.PEM))), Want: []string{"EGR0487"}, Dumps: activeDump(other.CertPEM, ca.PEM), Keys: keys(client)},
+		// Envoy 1.40 refuses the curve (internal/realenvoy TestRealCertificateStates).
+		{Name: "P-224 client certificate", Manifests: base(sec(tlsData(p224, ca.PEM))), Want: []string{"EGR0472"}, Dumps: activeDump(p224.CertPEM, ca.PEM), Keys: keys(p224)},
+		// An expired root beside the valid one anchors nothing: verification uses the valid one.
+		{Name: "expired unused root in the CA bundle", Manifests: base(sec(tlsData(client, append(append([]byte{}, oldRoot.PEM...), ca.PEM...)))),
+			Dumps: activeDump(client.CertPEM, append(append([]byte{}, oldRoot.PEM...), ca.PEM...)), Keys: keys(client)},
+		{Name: "every root of the CA bundle expired", Manifests: base(sec(tlsData(client, oldRoot.PEM))), Want: []string{"EGR0457", "EGR0465"},
+			Dumps: activeDump(client.CertPEM, oldRoot.PEM), Keys: keys(client)},
 		{Name: "origination without sni", Manifests: []string{BaseMesh(), OriginationDR(GatewayNS, mutualDR, CredName, "", ""), sec(tlsData(client, ca.PEM))}, Want: []string{"EGR0468"}, Dumps: ok, Keys: keys(client)},
 	}
 }

@@ -43,6 +43,8 @@ type Leaf struct {
 	Server    bool
 	NotBefore time.Time
 	NotAfter  time.Time
+	// Curve of the leaf's ECDSA key; P-256 when nil.
+	Curve elliptic.Curve
 }
 
 // NewKey returns a fresh P-256 key.
@@ -83,10 +85,25 @@ func caTemplate(cn string) *x509.Certificate {
 	}
 }
 
+// ExpiredCA returns a self-signed root CA that expired a day before Now.
+func ExpiredCA(t testing.TB, cn string) *CA {
+	t.Helper()
+	key := NewKey(t)
+	tmpl := caTemplate(cn)
+	tmpl.NotBefore, tmpl.NotAfter = Now.AddDate(-10, 0, 0), Now.AddDate(0, 0, -1)
+	return (&CA{Cert: sign(t, tmpl, tmpl, &key.PublicKey, key), Key: key}).withPEM()
+}
+
 // Issue returns a leaf certificate signed by ca with a fresh key.
 func (ca *CA) Issue(t testing.TB, l Leaf) *Pair {
 	t.Helper()
 	key := NewKey(t)
+	if l.Curve != nil {
+		var err error
+		if key, err = ecdsa.GenerateKey(l.Curve, rand.Reader); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if l.NotBefore.IsZero() {
 		l.NotBefore = Now.AddDate(0, 0, -1)
 	}
