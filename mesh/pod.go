@@ -31,6 +31,26 @@ func HasSidecar(pod *corev1.Pod) bool {
 		slices.ContainsFunc(pod.Spec.InitContainers, isProxy)
 }
 
+// Gateway API's label on the pods istiod deploys for a Gateway (<gateway>-istio).
+const GatewayNameLabel = "gateway.networking.k8s.io/gateway-name"
+
+// IsRouter reports whether the pod runs Istio's proxy as a gateway ("router" in Envoy's node
+// id): an istio-proxy container started with `proxy router` (istioctl/helm gateways, and the
+// gateway injection template once injected), or a pod istiod deployed for a Gateway API
+// Gateway. See istio/istio pkg/config/constants (the router proxy type) and
+// pilot/pkg/model.ParseServiceNodeWithMetadata (node type from the proxy's first argument).
+func IsRouter(pod *corev1.Pod) bool {
+	if _, ok := pod.Labels[GatewayNameLabel]; ok {
+		return true
+	}
+	for _, c := range pod.Spec.Containers {
+		if c.Name == proxyContainerName && len(c.Args) >= 2 && c.Args[0] == "proxy" && c.Args[1] == "router" {
+			return true
+		}
+	}
+	return false
+}
+
 // Capture is a pod's outbound traffic capture as set by the traffic.sidecar.istio.io
 // annotations (istio-iptables rules). Absent includeOutboundIPRanges means "*".
 type Capture struct {

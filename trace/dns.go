@@ -106,14 +106,18 @@ func podByIP(s *mesh.Snapshot, ip netip.Addr) *corev1.Pod {
 	return nil
 }
 
-// isGatewayPod reports whether a Gateway selects the pod or a gateway Service fronts it.
+// isGatewayPod reports whether the pod is a gateway: it runs Istio's proxy as a router
+// (mesh.IsRouter), or a Gateway selects it.
 func isGatewayPod(s *mesh.Snapshot, p *corev1.Pod) bool {
+	if mesh.IsRouter(p) {
+		return true
+	}
 	for _, k := range mesh.SortedKeys(s.Gateways) {
 		if gatewaySelects(s.Gateways[k], p) {
 			return true
 		}
 	}
-	return p.Labels["istio"] == "egressgateway"
+	return false
 }
 
 // what names the alias address: "Service ns/name", "Pod ns/name" or "".

@@ -125,20 +125,15 @@ func vsGateways(vs *networkingv1.VirtualService) []string {
 	return []string{"mesh"}
 }
 
-// isGatewayService reports whether svc fronts an egress/ingress gateway: some Gateway
-// selects its pods, or its labels say istio=egressgateway.
+// isGatewayService reports whether svc fronts an egress/ingress gateway: its pods are
+// gateway pods (isGatewayPod), or, where its pods are not known, its labels are those of
+// Istio's egress gateway chart (istio=egressgateway). A Service's name decides nothing.
 func isGatewayService(s *mesh.Snapshot, svc *corev1.Service) bool {
-	if svc.Labels["istio"] == "egressgateway" || strings.Contains(svc.Name, "egressgateway") {
-		return true
+	pods := servicePods(s, svc)
+	if len(pods) == 0 {
+		return svc.Labels["istio"] == "egressgateway"
 	}
-	for _, pod := range servicePods(s, svc) {
-		for _, k := range mesh.SortedKeys(s.Gateways) {
-			if gatewaySelects(s.Gateways[k], pod) {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(pods, func(p *corev1.Pod) bool { return isGatewayPod(s, p) })
 }
 
 // portTLS returns the TLS settings a traffic policy applies on port (port-level first).
