@@ -29,6 +29,11 @@ func (a *analysis) externalHop() {
 	case lg.cluster != nil && lg.cluster.Istio != nil:
 		h.Name, h.Detail = net.JoinHostPort(lg.cluster.Istio.Host, strconv.Itoa(lg.cluster.Istio.Port)), "endpoints by "+lg.cluster.Type
 	case lg.cluster == nil:
+		// From the Istio objects only: the final cluster's name says where it connects
+		// (outbound|443||edition.cnn.com after TLS origination to 443), not the client's port.
+		if n, ok := envoy.ParseClusterName(lg.clusterName); ok && n.Host != "" {
+			h.Name = net.JoinHostPort(n.Host, strconv.Itoa(a.endpointPort(n.Host, n.Port)))
+		}
 		h.Status, h.Notes = StatusUnknown, []string{intentNote}
 	}
 	a.aliasExternal(lg, &h)
@@ -40,6 +45,17 @@ func (a *analysis) externalHop() {
 	}
 	idx := a.addHop(h)
 	a.checkWireTLS(idx, lg)
+}
+
+// endpointPort is the port a ServiceEntry's endpoints for host listen on: the targetPort of
+// the ServiceEntry port numbered port when set (istiod gives the endpoints it makes for DNS
+// hosts that port: pilot/pkg/serviceregistry/serviceentry/conversion.go; the istiod-generated
+// sidecar-tls-origination dump shows STRICT_DNS hosts edition.cnn.com:443 for port 80), else port.
+func (a *analysis) endpointPort(host string, port int) int {
+	if _, p := sePortFor(a.snap.ServiceEntriesForHost(host), port); p != nil && p.GetTargetPort() != 0 {
+		return int(p.GetTargetPort())
+	}
+	return port
 }
 
 // upstreamPort is the port the final cluster connects to.

@@ -1,0 +1,65 @@
+package trace
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+// TestIntentExternalHopMatchesDumps traces every scenario case twice, with the istiod dumps
+// and from the Istio objects only, and requires the external hop to name the same host and
+// port: where the request leaves the mesh is no guess of the client's port (TLS origination
+// to 443 is host:443 in both). Issue 15's full differential compares every hop field; this
+// is the part the config-only walk already models.
+//
+// walksOnFromConfig are the open differences of this kind (issue 15): with istiod's dumps the
+// request stops before leaving the mesh (503 NC, reset), while the walk from the Istio
+// objects alone goes on to an external hop of unknown status. A case that starts to agree
+// must leave the list; a new difference fails.
+var walksOnFromConfig = map[string]bool{
+	"broken-dr-subset-missing/edition.cnn.com:80":                                  true, // subset missing: 503 NC
+	"broken-exportto-hides-se/edition.cnn.com:80":                                  true, // exportTo hides the ServiceEntry
+	"broken-credential-secret-missing/my-nginx.mesh-external.svc.cluster.local:80": true, // credential missing: cluster warming
+	"broken-http-se-on-443/httpbin.org:443":                                        true, // HTTP ServiceEntry on 443: reset
+}
+
+func TestIntentExternalHopMatchesDumps(t *testing.T) {
+	for _, tc := range scenarioCases {
+		name := tc.scenario + "/" + tc.host + ":" + itoa(tc.port)
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join("..", "testdata", "scenarios", tc.scenario)
+			in := loadScenario(t, dir)
+			in.Host, in.Port, in.Protocol = tc.host, tc.port, tc.protocol
+			withDumps := external(Run(in))
+			in = loadScenario(t, dir)
+			in.Host, in.Port, in.Protocol = tc.host, tc.port, tc.protocol
+			clear(in.Dumps)
+			fromConfig := external(Run(in))
+			if walksOnFromConfig[name] {
+				if withDumps == nil && fromConfig != nil {
+					t.Logf("OPEN DIFFERENCE (issue 15): the dumps stop before the external hop, the Istio objects alone walk on to %s", fromConfig.Name)
+					return
+				}
+				t.Errorf("%s is listed in walksOnFromConfig but no longer differs that way: remove it", name)
+				return
+			}
+			if withDumps == nil || fromConfig == nil {
+				if (withDumps == nil) != (fromConfig == nil) {
+					t.Errorf("external hop with dumps %v, from the Istio objects only %v", withDumps, fromConfig)
+				}
+				return
+			}
+			if withDumps.Name != fromConfig.Name {
+				t.Errorf("external hop from the Istio objects only = %q, with istiod's dumps = %q", fromConfig.Name, withDumps.Name)
+			}
+		})
+	}
+}
+
+func external(r *Report) *Hop {
+	for i := range r.Hops {
+		if r.Hops[i].Kind == HopExternal {
+			return &r.Hops[i]
+		}
+	}
+	return nil
+}
