@@ -20,7 +20,31 @@ func (a *analysis) decide() {
 		}
 	}
 	v.Summary = a.noSidecarSummary(v.Summary)
-	a.rep.Verdict = a.uncertainVerdict(v)
+	a.rep.Verdict = a.uncertainVerdict(a.unconfirmedVerdict(v))
+}
+
+// unconfirmedVerdict keeps a walk from the Istio objects only from calling a request
+// reached (direct, via-gateway, bypass) while an Error finding sits on one of its hops: the
+// dumps of such configurations stop the request there (503 NC, a warming cluster, a reset),
+// and without them the trace cannot say how. The verdict is unknown, naming the finding.
+func (a *analysis) unconfirmedVerdict(v Verdict) Verdict {
+	if len(a.rep.Inputs.MissingDumps) == 0 || (v.Kind != Direct && v.Kind != ViaGateway && v.Kind != Bypass) {
+		return v
+	}
+	i := slices.IndexFunc(a.rep.Findings, func(f Finding) bool { return f.Level == LevelError && f.Hop >= 0 })
+	if i < 0 {
+		return v
+	}
+	f := a.rep.Findings[i]
+	missing := v.Missing
+	for _, p := range a.rep.Inputs.MissingDumps {
+		if m := "config dump of " + p; !slices.Contains(missing, m) {
+			missing = append(missing, m)
+		}
+	}
+	return Verdict{Kind: Unknown, AtHop: f.Hop, Missing: missing,
+		Summary: fmt.Sprintf("%s at hop %d (%s) breaks the path the Istio objects describe; with hops traced from the Istio objects only (%s), how the request fails is not confirmed",
+			f.Code, f.Hop+1, f.Object, strings.Join(a.rep.Inputs.MissingDumps, ", "))}
 }
 
 // noSidecarPrefix starts the summary of a client without a sidecar (walk.go clientHop).
