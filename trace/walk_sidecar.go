@@ -51,7 +51,7 @@ func (a *analysis) sidecarListener() *envoy.Listener {
 // lg.clusterName. It reports false when the request stops.
 func (a *analysis) followListener(lg *leg, kind HopKind, l *envoy.Listener, sni string, plaintext bool) bool {
 	lg.listener, lg.sni = l, sni
-	fc := pickChain(l, sni, plaintext)
+	fc := a.pickChain(kind, l, sni, plaintext)
 	h := Hop{Kind: kind, Proxy: lg.proxy, Name: l.Name, State: state(l.Meta), TLS: downstreamTLS(fc)}
 	if fc != nil {
 		h.Detail = chainDetail(l, fc)
@@ -80,9 +80,14 @@ func (a *analysis) followListener(lg *leg, kind HopKind, l *envoy.Listener, sni 
 	return false
 }
 
-// pickChain selects the chain Envoy would use: by SNI for TLS, else the first chain
-// accepting plaintext; virtualOutbound uses its catch-all chain.
-func pickChain(l *envoy.Listener, sni string, plaintext bool) *envoy.FilterChain {
+// pickChain selects the chain Envoy would use for the traced connection (envoy.Listener
+// FilterChainFor: Envoy's filter_chain_match order). Listeners on the unified
+// filter_chain_matcher keep the older reading: by SNI for TLS, else the first chain
+// accepting plaintext; virtualOutbound its catch-all chain.
+func (a *analysis) pickChain(kind HopKind, l *envoy.Listener, sni string, plaintext bool) *envoy.FilterChain {
+	if !l.HasFilterChainMatcher {
+		return l.FilterChainFor(a.conn(kind, l, sni, plaintext))
+	}
 	if l.Name == virtualOutbound || l.UseOriginalDst {
 		for i := range l.FilterChains {
 			if l.FilterChains[i].Match.DestinationPort == 0 {
@@ -101,6 +106,29 @@ func pickChain(l *envoy.Listener, sni string, plaintext bool) *envoy.FilterChain
 		}
 	}
 	return l.DefaultFilterChain
+}
+
+// conn is the connection a listener sees: on the sidecar the client's (original
+// destination, port and protocol), on the gateway the sidecar's on the listener's port.
+// ALPN is what the client offers (curl: h2, http/1.1 over TLS) or what http_inspector
+// detects in plaintext HTTP.
+func (a *analysis) conn(kind HopKind, l *envoy.Listener, sni string, plaintext bool) envoy.Conn {
+	c := envoy.Conn{SNI: sni, Transport: "tls"}
+	if plaintext {
+		c.Transport = "raw_buffer"
+	}
+	if kind != HopListener {
+		c.DstPort = l.Port
+		return c
+	}
+	c.DstIP, c.DstPort = a.cap.addr, a.target.Port
+	switch {
+	case plaintext && a.target.Protocol == "http":
+		c.ALPN = []string{"http/1.1"}
+	case a.target.Protocol == "https":
+		c.ALPN = []string{"h2", "http/1.1"}
+	}
+	return c
 }
 
 // followHTTP resolves route config, virtual host and route; it adds the route hop.
