@@ -40,6 +40,7 @@ var checks = []check{
 	checkEnvoyFilter, checkExtension, checkProxyConfig, checkAuthorizationPolicy, checkPeerAuthentication,
 	checkWorkloadEntry, checkGatewayAPIRoute, checkGatewayAPIGateway, checkBackendPolicy, checkReferenceGrant,
 	checkAmbient, checkCaptureUnmodelled, checkUnchecked,
+	checkBlockedUnexplained, // last: it looks at what every other check found
 }
 
 // FindingDoc documents one finding code for renderers and docs/findings.md.
