@@ -23,8 +23,9 @@ type Measured struct {
 	// HWM is the last VmHWM (bytes) read from /proc every 10ms while it ran: the exec'd
 	// process's own peak RSS, up to its last few milliseconds.
 	HWM int64
-	// ParentHWM is the test process's own VmHWM when the binary started: MaxRSS at or
-	// below it says nothing of the binary.
+	// ParentHWM is the test process's own VmHWM once the binary ended (VmHWM only grows, so
+	// it bounds whatever RSS the vfork'd child inherited, even when parallel subtests grew
+	// the test process while the binary ran): MaxRSS at or below it says nothing of the binary.
 	ParentHWM int64
 	Killed    bool // still running after the limit
 }
@@ -57,13 +58,13 @@ func RunMeasured(t testing.TB, limit time.Duration, stdin *os.File, env []string
 	if stdin != nil {
 		cmd.Stdin = stdin
 	}
-	parent := readHWM(os.Getpid())
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("run %s: %v", bin, err)
 	}
 	hwm := pollHWM(cmd.Process.Pid)
 	_ = cmd.Wait()
+	parent := readHWM(os.Getpid())
 	m := Measured{Code: cmd.ProcessState.ExitCode(), Stderr: stderr.String(), Elapsed: time.Since(start), HWM: <-hwm, ParentHWM: parent, Killed: ctx.Err() != nil}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		m.MaxRSS = ru.Maxrss << 10 // kilobytes on Linux
