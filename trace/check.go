@@ -36,7 +36,7 @@ var checks = []check{
 	checkNoSNI, checkNoVerification, checkFileCert, checkCredentialForbidden,
 	checkNoSidecar, checkCaptureBypass, checkNetpolOpen, checkNetpolBlocks,
 	checkDNSAliasPinned, checkDNSAliasGateway, checkDNSAliasRouted, checkDNSAliasNoSidecar, checkDNSPolicy, checkDNSCapturedElsewhere, checkDNSSearch, checkDNSAliasPodPort,
-	checkRejected, checkWarming, checkStale, checkMissingDump, checkGatewayReplicas, checkCertKey,
+	checkRejected, checkWarming, checkStale, checkMissingDump, checkGatewayReplicas, checkCertKey, checkEmptyDump,
 	checkEnvoyFilter, checkExtension, checkProxyConfig, checkAuthorizationPolicy, checkPeerAuthentication,
 	checkWorkloadEntry, checkGatewayAPIRoute, checkGatewayAPIGateway, checkBackendPolicy, checkReferenceGrant,
 	checkAmbient, checkCaptureUnmodelled, checkUnchecked,

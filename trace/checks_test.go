@@ -217,6 +217,13 @@ func TestChecksFire(t *testing.T) {
 		{name: "Sidecar REGISTRY_ONLY over ALLOW_ANY", code: "EGR0304", unit: []string{"sidecar-registry-only.yaml"}, host: "edition.cnn.com", port: 443, object: "Sidecar default/default"},
 		{name: "Sidecar restates the mesh mode", code: "EGR0304", unit: []string{"sidecar-allow-any.yaml"}, host: "edition.cnn.com", port: 443, absent: true},
 
+		// EGR0612: an empty dump ({"configs": []}): the proxy has received nothing.
+		{name: "empty client dump", code: "EGR0612", scenario: "registry-only-with-se", host: "edition.cnn.com", port: 443,
+			edit: func(t *testing.T, in *Input) { in.Dumps[scenarioClient] = &envoy.Dump{} }, object: "Pod default/sleep-7b4c9d8f6-abcde", proxy: scenarioClient},
+		{name: "empty dump is explained, not an unexplained block", code: "EGR0611", scenario: "registry-only-with-se", host: "edition.cnn.com", port: 443,
+			edit: func(t *testing.T, in *Input) { in.Dumps[scenarioClient] = &envoy.Dump{} }, absent: true},
+		{name: "istiod's dump", code: "EGR0612", scenario: "registry-only-with-se", host: "edition.cnn.com", port: 443, absent: true},
+
 		// EGR0611: a block no other Error explains. Plaintext HTTP to 443, which the ServiceEntry
 		// declares TLS: no chain of 0.0.0.0_443 matches, Envoy's default chain is the black hole.
 		{name: "plaintext to a TLS port takes the default chain", code: "EGR0611", scenario: "registry-only-with-se", host: "edition.cnn.com", port: 443, protocol: "http",
