@@ -93,7 +93,7 @@ func (a *analysis) walkGatewayIntent(gt gatewayTarget) {
 		return
 	}
 	for _, gw := range a.intentGateways() {
-		vs, d := a.routeFor(gw.Namespace, mesh.Key(gw.Namespace, gw.Name), gt.port)
+		vs, d := a.routeFor(gw.Namespace, mesh.Key(gw.Namespace, gw.Name), a.gatewayMatchPort(gw, gt.port))
 		if d == nil {
 			continue
 		}
