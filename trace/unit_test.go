@@ -176,3 +176,44 @@ func TestGatewayServerOnTargetPort(t *testing.T) {
 		})
 	}
 }
+
+// TestTargetProtocolInference: a bare HOST:PORT (no scheme, no --protocol) is traced with
+// the protocol the ServiceEntry port declares; else the one of the client's listener
+// 0.0.0.0_<port> in its dump (an HTTP listener: http); else http on 80, TLS on 443 and tcp
+// elsewhere, not TLS everywhere.
+func TestTargetProtocolInference(t *testing.T) {
+	tests := []struct {
+		name, scenario, host string
+		port                 int
+		hint, want           string
+	}{
+		{"ServiceEntry port HTTP on 443", "broken-http-se-on-443", "httpbin.org", 443, "", "http"},
+		{"ServiceEntry port TLS", "gateway-tls-passthrough", "edition.cnn.com", 443, "", "tls"},
+		{"--protocol wins over the ServiceEntry", "broken-http-se-on-443", "httpbin.org", 443, "tls", "tls"},
+		// The client's 0.0.0.0_443 has an HTTP chain (httpbin.org's HTTP port 443) and an SNI
+		// chain for www.google.com (TCP): it takes TLS too, so 443 stays TLS.
+		{"undeclared host, mixed listener on 443", "broken-http-se-on-443", "api.example.org", 443, "", "https"},
+		{"undeclared host, TLS listener on 443", "gateway-tls-passthrough", "api.example.org", 443, "", "https"},
+		{"undeclared host on 80", "allow-any", "api.example.org", 80, "", "http"},
+		{"undeclared host and port", "allow-any", "api.example.org", 9080, "", "tcp"},
+		// The same with an HTTP listener 0.0.0.0_9080 in the client's dump, as istiod builds
+		// for a Service or ServiceEntry declaring HTTP on 9080 (a copy of the HTTP 0.0.0.0_80).
+		{"undeclared host, HTTP listener on the port", "allow-any", "api.example.org", 9080, "listener", "http"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := loadScenario(t, filepath.Join("..", "testdata", "scenarios", tt.scenario))
+			if tt.hint == "listener" {
+				tt.hint = ""
+				d := in.Dumps[in.Client]
+				l := *d.Listener("0.0.0.0_80")
+				l.Name, l.Port = "0.0.0.0_9080", 9080
+				d.Listeners = append(d.Listeners, l)
+			}
+			in.Host, in.Port, in.Protocol = tt.host, tt.port, tt.hint
+			if r := Run(in); r.Target.Protocol != tt.want {
+				t.Errorf("Target.Protocol = %q, want %q", r.Target.Protocol, tt.want)
+			}
+		})
+	}
+}
