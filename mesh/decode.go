@@ -70,8 +70,9 @@ type decoded struct {
 	skips   []Skip
 }
 
-// decodeJSON decodes one JSON manifest (an object or a List of objects) into typed objects.
-func decodeJSON(data []byte, out *decoded) error {
+// decodeJSON decodes one JSON manifest (an object or a List of objects) into typed objects;
+// namespaced objects without metadata.namespace go to ns.
+func decodeJSON(data []byte, ns string, out *decoded) error {
 	var h header
 	if err := json.Unmarshal(data, &h); err != nil {
 		return err
@@ -81,13 +82,13 @@ func decodeJSON(data []byte, out *decoded) error {
 	}
 	if strings.HasSuffix(h.Kind, "List") && h.Items != nil {
 		for i, item := range h.Items {
-			if err := decodeJSON(item, out); err != nil {
+			if err := decodeJSON(item, ns, out); err != nil {
 				return fmt.Errorf("%s item %d: %w", h.Kind, i+1, err)
 			}
 		}
 		return nil
 	}
-	return decodeObject(h, data, out)
+	return decodeObject(h, data, ns, out)
 }
 
 // ReasonUnsupportedAPIVersion starts the Skip reason of a modelled kind in an apiVersion
@@ -95,13 +96,13 @@ func decodeJSON(data []byte, out *decoded) error {
 const ReasonUnsupportedAPIVersion = "unsupported apiVersion"
 
 // decodeObject decodes one non-List object, or records why it is skipped.
-func decodeObject(h header, data []byte, out *decoded) error {
+func decodeObject(h header, data []byte, ns string, out *decoded) error {
 	group, version := splitAPIVersion(h.APIVersion)
 	info, known, wantGroup := lookupKind(group, h.Kind)
 	skip := Skip{Kind: h.Kind, APIVersion: h.APIVersion, Namespace: h.Metadata.Namespace, Name: h.Metadata.Name}
 	switch {
 	case !known && isOtherKind(group, h.Kind):
-		return decodeOther(h, data, out)
+		return decodeOther(h, data, ns, out)
 	case !known:
 		skip.Reason = "kind not modelled by kubectl-egress"
 	case group != wantGroup || !slices.Contains(info.versions, version):
@@ -122,14 +123,14 @@ func decodeObject(h header, data []byte, out *decoded) error {
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", h.Kind, objectName(h), err)
 	}
-	normalise(obj, info)
+	normalise(obj, info, ns)
 	out.objects = append(out.objects, obj)
 	return nil
 }
 
 // decodeOther records an object of a kind that is not modelled (OtherKinds).
-func decodeOther(h header, data []byte, out *decoded) error {
-	u, err := otherUnstructured(data)
+func decodeOther(h header, data []byte, ns string, out *decoded) error {
+	u, err := otherUnstructured(data, ns)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", h.Kind, objectName(h), err)
 	}
@@ -159,11 +160,12 @@ func objectName(h header) string {
 	return h.Metadata.Namespace + "/" + h.Metadata.Name
 }
 
-// normalise defaults the namespace as kubectl does and sets the canonical TypeMeta.
-func normalise(obj runtime.Object, info kindInfo) {
+// normalise defaults the namespace as `kubectl apply -n ns` does (ns "" is "default") and
+// sets the canonical TypeMeta.
+func normalise(obj runtime.Object, info kindInfo, ns string) {
 	_, meta, _ := objectID(obj)
 	if info.namespaced && meta.Namespace == "" {
-		meta.Namespace = metav1.NamespaceDefault
+		meta.Namespace = defaultNamespace(ns)
 	}
 	setCanonicalTypeMeta(obj)
 }
@@ -236,4 +238,13 @@ func splitAPIVersion(apiVersion string) (group, version string) {
 		return apiVersion[:i], apiVersion[i+1:]
 	}
 	return "", apiVersion
+}
+
+// defaultNamespace is where a namespaced manifest without metadata.namespace goes: the
+// namespace given with -n, else "default", as kubectl apply -f does.
+func defaultNamespace(ns string) string {
+	if ns == "" {
+		return metav1.NamespaceDefault
+	}
+	return ns
 }

@@ -61,6 +61,9 @@ type Manifests struct {
 	// Certs, when not nil, receives the certificates of every Secret read (see
 	// ReadSecretCerts), so a check needing both reads the files once.
 	Certs map[string]SecretCerts
+	// Namespace is where namespaced objects without metadata.namespace go, as with
+	// `kubectl apply -n NAMESPACE -f`; "" is "default".
+	Namespace string
 }
 
 func (m *Manifests) tooLarge() *TooLargeError {
@@ -181,15 +184,16 @@ func (s *Snapshot) loadStream(name string, r io.Reader, size int64, m *Manifests
 		case err != nil:
 			return &InputError{Path: name, Document: doc, Err: err}
 		}
-		if err := s.loadDocument(chunk, fmt.Sprintf("%s document %d", name, doc), m.Certs); err != nil {
+		if err := s.loadDocument(chunk, fmt.Sprintf("%s document %d", name, doc), m.Namespace, m.Certs); err != nil {
 			return &InputError{Path: name, Document: doc, Err: err}
 		}
 	}
 }
 
 // loadDocument decodes one YAML or JSON document and adds its objects.
-// With certs not nil, it records there the certificates of the Secrets among them.
-func (s *Snapshot) loadDocument(chunk []byte, origin string, certs map[string]SecretCerts) error {
+// Namespaced objects without metadata.namespace go to ns ("" is "default"). With certs not
+// nil, it records there the certificates of the Secrets among them.
+func (s *Snapshot) loadDocument(chunk []byte, origin, ns string, certs map[string]SecretCerts) error {
 	js, err := yaml.YAMLToJSON(chunk)
 	if err != nil {
 		return errors.New(strings.TrimPrefix(err.Error(), "error converting YAML to JSON: "))
@@ -198,7 +202,7 @@ func (s *Snapshot) loadDocument(chunk []byte, origin string, certs map[string]Se
 		return nil
 	}
 	var out decoded
-	if err := decodeJSON(js, &out); err != nil {
+	if err := decodeJSON(js, ns, &out); err != nil {
 		return err
 	}
 	for _, sk := range out.skips {

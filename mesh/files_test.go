@@ -94,3 +94,46 @@ func assertInputError(t *testing.T, err error, want []string) {
 		t.Errorf("LoadFiles error = %q, want one line", err)
 	}
 }
+
+// TestLoadManifestsNamespaceFlag: objects without metadata.namespace go to the namespace
+// given with -n (Manifests.Namespace), as `kubectl apply -n NS -f` puts them; "" is
+// "default"; an explicit metadata.namespace wins; cluster-scoped kinds stay unnamespaced.
+func TestLoadManifestsNamespaceFlag(t *testing.T) {
+	const docs = `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: cnn}
+spec: {hosts: [edition.cnn.com], ports: [{number: 80, name: http, protocol: HTTP}], resolution: DNS}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: cnn, namespace: other}
+spec: {host: edition.cnn.com}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-a}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: strict}
+spec: {mtls: {mode: STRICT}}
+`
+	for _, tt := range []struct{ ns, want string }{{"team-a", "team-a"}, {"", "default"}} {
+		s := NewSnapshot(DefaultIstioNamespace)
+		if err := s.LoadManifests(Manifests{Paths: []string{"-"}, Stdin: strings.NewReader(docs), Namespace: tt.ns}); err != nil {
+			t.Fatal(err)
+		}
+		if s.ServiceEntries[Key(tt.want, "cnn")] == nil {
+			t.Errorf("-n %q: ServiceEntry without namespace not in %s (have %v)", tt.ns, tt.want, SortedKeys(s.ServiceEntries))
+		}
+		if s.DestinationRules["other/cnn"] == nil {
+			t.Errorf("-n %q: explicit metadata.namespace not kept (have %v)", tt.ns, SortedKeys(s.DestinationRules))
+		}
+		if ns := s.Namespaces["team-a"]; ns == nil || ns.Namespace != "" {
+			t.Errorf("-n %q: Namespace object = %+v, want cluster-scoped team-a", tt.ns, ns)
+		}
+		if pa := s.Others["security.istio.io/PeerAuthentication/"+tt.want+"/strict"]; pa == nil {
+			t.Errorf("-n %q: PeerAuthentication = %+v, want namespace %s", tt.ns, s.Others, tt.want)
+		}
+	}
+}

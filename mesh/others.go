@@ -152,14 +152,15 @@ func isOtherKind(group, kind string) bool {
 	return ok
 }
 
-// otherUnstructured decodes a manifest of an OtherKind, defaulting its namespace.
-func otherUnstructured(data []byte) (*unstructured.Unstructured, error) {
+// otherUnstructured decodes a manifest of an OtherKind, defaulting its namespace to ns
+// (every OtherKind is namespaced).
+func otherUnstructured(data []byte, ns string) (*unstructured.Unstructured, error) {
 	u := &unstructured.Unstructured{}
 	if err := u.UnmarshalJSON(data); err != nil {
 		return nil, err
 	}
 	if u.GetNamespace() == "" {
-		u.SetNamespace("default")
+		u.SetNamespace(defaultNamespace(ns))
 	}
 	if strings.TrimSpace(u.GetName()) == "" {
 		return nil, fmt.Errorf("%s has no metadata.name", u.GetKind())

@@ -52,6 +52,7 @@ func (o *CheckSecretsOptions) loadSecretsFiles(in *secrets.Input) error {
 	in.Snapshot, in.Certs = mesh.NewSnapshot(mesh.DefaultIstioNamespace), map[string]mesh.SecretCerts{}
 	m := o.Limits.manifests(manifests, o.In)
 	m.Certs = in.Certs
+	m.Namespace = o.namespaceFlag // as kubectl apply -n: manifests without a namespace go there
 	if err := in.Snapshot.LoadManifests(m); err != nil {
 		return &InputError{Err: err}
 	}

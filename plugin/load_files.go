@@ -31,7 +31,9 @@ func (o *TraceOptions) loadFiles() (*loaded, error) {
 		dumpFiles[k] = f
 	}
 	snap := mesh.NewSnapshot(o.IstioNamespace)
-	if err := snap.LoadManifests(o.Limits.manifests(manifests, o.In)); err != nil {
+	m := o.Limits.manifests(manifests, o.In)
+	m.Namespace = o.Namespace // as kubectl apply -n: manifests without a namespace go there
+	if err := snap.LoadManifests(m); err != nil {
 		return nil, &InputError{Err: err}
 	}
 	if snap.Objects() == 0 && len(snap.Skipped) == 0 {

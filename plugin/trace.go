@@ -117,7 +117,7 @@ names it and the verdict says from which hop it is uncertain (README, "What the 
 func (o *TraceOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.From, "from", o.From, "Client workload: deploy/NAME, pod/NAME, NAME (a pod) or a label selector such as app=sleep (required)")
 	fs.StringVarP(&o.Output, "output", "o", o.Output, "Output format: one of "+strings.Join(render.TraceFormats, "|"))
-	fs.StringVar(&o.Protocol, "protocol", o.Protocol, "What the client sends: http|https|tls|tcp (default: from the URL scheme, else the ServiceEntry port, else tls on 443)")
+	fs.StringVar(&o.Protocol, "protocol", o.Protocol, "What the client sends: http|https|tls|tcp (default: from the URL scheme, else the ServiceEntry port, else the client's listener on the port, else http on 80, tls on 443, tcp elsewhere)")
 	fs.StringVar(&o.FailureThreshold, "failure-threshold", o.FailureThreshold, "Exit with code 79 when a finding reaches this level: Info|Warning|Error|None")
 	fs.StringVar(&o.IstioNamespace, "istio-namespace", o.IstioNamespace, "Namespace of the Istio control plane and the mesh config")
 	fs.IntVar(&o.AdminPort, "proxy-admin-port", o.AdminPort, "Envoy admin port of the proxies")

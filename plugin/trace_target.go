@@ -13,7 +13,8 @@ import (
 )
 
 // Target is the parsed HOST[:PORT] or URL argument of trace. Port 0 and Protocol "" leave
-// the choice to the trace (ServiceEntry port, else 443/tls).
+// the choice to the trace (ServiceEntry port; the protocol also from the client's
+// listener on the port, else http on 80, tls on 443, tcp elsewhere).
 type Target struct {
 	Host     string
 	Port     int

@@ -291,3 +291,34 @@ func TestManifestsFromStdin(t *testing.T) {
 		}
 	})
 }
+
+// TestManifestsWithoutNamespaceGoToNamespaceFlag: offline, manifests without
+// metadata.namespace go to the namespace given with -n, as `kubectl apply -n team-a -f`
+// puts them, so --from finds the client there and its ServiceEntry is its own namespace's.
+func TestManifestsWithoutNamespaceGoToNamespaceFlag(t *testing.T) {
+	src := filepath.Join(scenario("registry-only-with-se"), "manifests")
+	dir := t.TempDir()
+	files, err := filepath.Glob(filepath.Join(src, "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no manifests in %s: %v", src, err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = bytes.ReplaceAll(b, []byte("\n  namespace: default\n"), []byte("\n"))
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, stderr, code := runMain(t, append([]string{"trace", "http://edition.cnn.com", "--from", "deploy/sleep", "-n", "team-a", "-f", dir, "-o", "json"}, noCluster...)...)
+	if code != plugin.ExitOK {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	for _, want := range []string{`"namespace": "team-a"`, `"name": "outbound|80||edition.cnn.com"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace -n team-a of manifests without a namespace: output lacks %s:\n%s", want, out)
+		}
+	}
+}

@@ -23,7 +23,7 @@ func runGatewayTLS(a *analysis) []issue {
 	}
 	var out []issue
 	for _, gw := range g.Gateways {
-		srv := gatewayServer(gw, a.target.Host, g.Port)
+		srv := a.arrivalServer(gw)
 		if srv == nil {
 			continue
 		}

@@ -10,31 +10,36 @@ import (
 var checkHostNotInGateway = check{
 	code: "EGR0204", level: LevelError, class: "B11",
 	title: "Host missing from the Gateway's servers",
-	doc: "The Gateway bound by the host's VirtualService has no server on the port the sidecar uses whose hosts " +
-		"cover the host, so the gateway builds no listener, filter chain or virtual host for it.",
+	doc: "The Gateway bound by the host's VirtualService has no server whose hosts cover the host on the port the " +
+		"sidecar's traffic arrives at (the gateway Service's targetPort: istiod listens on a server port's " +
+		"targetPort when a gateway Service port has that number, else on the server port itself), so the gateway " +
+		"builds no listener, filter chain or virtual host for it.",
 	run: runHostNotInGateway,
 }
 
 func runHostNotInGateway(a *analysis) []issue {
 	g := a.intent.Gateway
-	if g == nil {
-		return nil
+	if g == nil || (a.dns.alias != nil && a.dns.followed && a.dns.alias.pod != nil) {
+		return nil // reached at a gateway pod's IP, skipping the Service's port mapping: EGR0517
+	}
+	hop := -1 // the gateway listener the traffic arrives at, when the walk has it
+	if a.gw != nil {
+		hop = a.gw.listenerHop
 	}
 	var out []issue
 	for _, gw := range g.Gateways {
-		if gatewayServes(gw, a.target.Host, g.Port) {
+		if a.arrivalServer(gw) != nil {
 			return nil
 		}
-		out = append(out, issue{object: gwName(gw), hop: -1,
-			message: fmt.Sprintf("%s has no server on port %d whose hosts include %s (servers: %s)", gwName(gw), g.Port, a.target.Host, serverList(gw)),
-			fix:     fmt.Sprintf("add a server for port %d with hosts [%s] to the Gateway", g.Port, a.target.Host)})
+		where := fmt.Sprintf("port %d", g.Port)
+		if port, _ := a.arrival(); port != g.Port {
+			where = fmt.Sprintf("listener port %d (the request arrives on the gateway pod's port %d)", port, port)
+		}
+		out = append(out, issue{object: gwName(gw), hop: hop,
+			message: fmt.Sprintf("%s has no server on %s whose hosts include %s (servers: %s)", gwName(gw), where, a.target.Host, serverList(gw)),
+			fix:     fmt.Sprintf("add a server for port %d (or %d, the targetPort) with hosts [%s] to the Gateway", g.Port, g.TargetPort, a.target.Host)})
 	}
 	return out
-}
-
-// gatewayServes reports whether a Gateway has a server on port covering host.
-func gatewayServes(gw *networkingv1.Gateway, host string, port int) bool {
-	return gatewayServer(gw, host, port) != nil
 }
 
 func serverList(gw *networkingv1.Gateway) string {

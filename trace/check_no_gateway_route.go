@@ -39,14 +39,21 @@ func runNoGatewayRoute(a *analysis) []issue {
 		fix:     "bind a VirtualService for the host to the Gateway (spec.gateways), with a rule matching that Gateway and port, routing to the external host"})
 }
 
-// anyGatewayRoute reports whether some VirtualService bound to one of the Gateways routes the host.
+// anyGatewayRoute reports whether some VirtualService bound to one of the Gateways routes the
+// host on the server the traffic arrives at. Gateways without such a server are skipped:
+// there is no listener to route on (EGR0204), so none of them is a missing route.
 func (a *analysis) anyGatewayRoute(g *gatewayIntent) bool {
+	served := false
 	for _, gw := range g.Gateways {
-		if _, d := a.routeFor(g.Service.Namespace, mesh.Key(gw.Namespace, gw.Name), g.Port); d != nil {
+		if a.arrivalServer(gw) == nil {
+			continue
+		}
+		served = true
+		if _, d := a.routeFor(g.Service.Namespace, mesh.Key(gw.Namespace, gw.Name), a.gatewayMatchPort(gw, g.Port)); d != nil {
 			return true
 		}
 	}
-	return false
+	return !served
 }
 
 // gatewayPort is the gateway Service port the sidecar sends to.

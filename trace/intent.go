@@ -43,6 +43,37 @@ type gatewayIntent struct {
 	SubsetDR *networkingv1.DestinationRule
 }
 
+// arrival is the gateway pod port the request arrives at and the pods it arrives on: the
+// walk's (a Service's targetPort, or the pod's own port reached at its IP), else intent's.
+func (a *analysis) arrival() (int, []*corev1.Pod) {
+	if gt := a.gatewayTargetFor(); gt.targetPort != 0 {
+		return gt.targetPort, gt.pods
+	}
+	if g := a.intent.Gateway; g != nil {
+		return g.TargetPort, g.Pods
+	}
+	return 0, nil
+}
+
+// arrivalServer returns the server of gw whose listener the request arrives at, with hosts
+// covering the target; nil when gw has none.
+func (a *analysis) arrivalServer(gw *networkingv1.Gateway) *apiv1alpha3.Server {
+	port, pods := a.arrival()
+	return a.gatewayServerAt(gw, pods, port)
+}
+
+// gatewayMatchPort is the port gw's VirtualService rules are matched with: the number of the
+// server the request arrives at (pilot/pkg/networking/core/gateway.go
+// buildGatewayHTTPRouteConfig: port := servers[0].Port.Number; the TLS and TCP routes of
+// buildGatewayNetworkFilters likewise use server.Port.Number), which may be the targetPort
+// rather than the Service port; fallback when gw has no such server.
+func (a *analysis) gatewayMatchPort(gw *networkingv1.Gateway, fallback int) int {
+	if s := a.arrivalServer(gw); s != nil {
+		return int(s.GetPort().GetNumber())
+	}
+	return fallback
+}
+
 func (a *analysis) buildIntent() {
 	in := &a.intent
 	in.Mode = a.outboundMode()
@@ -174,6 +205,59 @@ func (a *analysis) gatewayPods(svc *corev1.Service, gws []*networkingv1.Gateway)
 		for _, gw := range gws {
 			if gatewaySelects(gw, p) {
 				out = append(out, p)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// gatewayServerAt returns the server of gw whose listener is 0.0.0.0_<listen> on the
+// gateway pods, with hosts covering the target; nil when there is none.
+func (a *analysis) gatewayServerAt(gw *networkingv1.Gateway, pods []*corev1.Pod, listen int) *apiv1alpha3.Server {
+	svcs := a.podServices(pods)
+	for _, s := range gw.Spec.GetServers() {
+		if gatewayListenPort(svcs, int(s.GetPort().GetNumber())) == listen && serverCovers(s, a.target.Host) {
+			return s
+		}
+	}
+	return nil
+}
+
+// gatewayListenPort is the port the gateway listens on for a server port number, as istiod
+// resolves it for a Gateway selecting pods by labels (pilot/pkg/model/gateway.go
+// resolvePorts, legacyGatewaySelector): the targetPort of the first Service port of the
+// gateway pods numbered like the server (a Service labelled
+// experimental.istio.io/disable-gateway-port-translation is skipped), else the server port
+// itself. So a server on 443 behind Service port 443 → 8443 listens on 8443, and so does a
+// server on 8443 when no Service port is numbered 8443.
+func gatewayListenPort(svcs []*corev1.Service, number int) int {
+	for _, svc := range svcs {
+		if _, off := svc.Labels[noPortTranslation]; off {
+			continue
+		}
+		for _, p := range svc.Spec.Ports {
+			if int(p.Port) == number {
+				return targetPort(svc, number)
+			}
+		}
+	}
+	return number
+}
+
+// podServices returns the Services selecting one of pods, by key order: the Services whose
+// ports istiod translates a gateway's server ports through (its ServiceTargets).
+func (a *analysis) podServices(pods []*corev1.Pod) []*corev1.Service {
+	var out []*corev1.Service
+	for _, k := range mesh.SortedKeys(a.snap.Services) {
+		svc := a.snap.Services[k]
+		sel := svc.Spec.Selector
+		if len(sel) == 0 {
+			continue
+		}
+		for _, p := range pods {
+			if p.Namespace == svc.Namespace && labels.SelectorFromSet(sel).Matches(labels.Set(p.Labels)) {
+				out = append(out, svc)
 				break
 			}
 		}

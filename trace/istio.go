@@ -210,21 +210,15 @@ func isTLSProtocol(p string) bool {
 	return false
 }
 
-// gatewayServer returns the Gateway server on port whose hosts ("host" or "ns/host")
-// cover host, or nil.
-func gatewayServer(gw *networkingv1.Gateway, host string, port int) *apiv1alpha3.Server {
-	for _, s := range gw.Spec.GetServers() {
-		if int(s.GetPort().GetNumber()) != port {
-			continue
+// serverCovers reports whether a Gateway server's hosts ("host" or "ns/host") cover host.
+func serverCovers(s *apiv1alpha3.Server, host string) bool {
+	for _, h := range s.GetHosts() {
+		if i := strings.Index(h, "/"); i >= 0 {
+			h = h[i+1:]
 		}
-		for _, h := range s.GetHosts() {
-			if i := strings.Index(h, "/"); i >= 0 {
-				h = h[i+1:]
-			}
-			if hostMatches(h, host) {
-				return s
-			}
+		if hostMatches(h, host) {
+			return true
 		}
 	}
-	return nil
+	return false
 }

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -14,9 +15,10 @@ const (
 
 // resolveTarget fills the port and protocol: the arguments win; else a ServiceEntry (or
 // Service) with exactly one port decides; else 443, the port egress most often breaks on.
-// The protocol is what the client sends: the --protocol hint, else the declared port
-// protocol (HTTP → http, HTTPS → https, TLS → tls, TCP → tcp), else http on 80 and
-// https elsewhere.
+// The protocol is what the client sends: the --protocol hint (or URL scheme), else the
+// declared port protocol (HTTP → http, HTTPS → https, TLS → tls, TCP → tcp), else what the
+// client's sidecar listener on the port is (an HTTP listener → http), else http on 80 and
+// 8080, https (TLS) on 443 and tcp elsewhere.
 func (a *analysis) resolveTarget() Target {
 	t := Target{Host: strings.ToLower(strings.TrimSuffix(a.in.Host, ".")), Port: a.in.Port, PortSource: sourceArgument}
 	declared := a.declaredPorts(t.Host)
@@ -33,9 +35,40 @@ func (a *analysis) resolveTarget() Target {
 	}
 	t.Protocol = strings.ToLower(a.in.Protocol)
 	if t.Protocol == "" {
-		t.Protocol = protocolFor(declared[t.Port].protocol, t.Port)
+		t.Protocol = declaredProtocol(declared[t.Port].protocol)
+	}
+	if t.Protocol == "" {
+		t.Protocol = a.listenerProtocol(t.Port)
+	}
+	if t.Protocol == "" {
+		t.Protocol = defaultProtocol(t.Port)
 	}
 	return t
+}
+
+// listenerProtocol is "http" when the client's dump has an HTTP listener 0.0.0.0_<port>:
+// istiod builds it for a port some Service or ServiceEntry declares HTTP, every filter
+// chain an http_connection_manager with RDS "<port>" (pilot/pkg/networking/core/listener.go
+// buildSidecarOutboundHTTPListenerOpts), so a request the client sends to another host on
+// that port is handled as HTTP. "" when there is no dump, no such listener, or one of its
+// filter chains is not HTTP (a TCP or TLS chain for another host on the port: the listener
+// then takes TLS too and does not tell). The default chain, istiod's PassthroughCluster or
+// BlackHoleCluster catch-all for what no chain matches, is no protocol.
+func (a *analysis) listenerProtocol(port int) string {
+	d := a.dump(a.in.Client)
+	if d == nil {
+		return ""
+	}
+	l := d.Listener("0.0.0.0_" + strconv.Itoa(port))
+	if l == nil || len(l.FilterChains) == 0 {
+		return ""
+	}
+	for i := range l.FilterChains {
+		if l.FilterChains[i].HTTP() == nil {
+			return ""
+		}
+	}
+	return "http"
 }
 
 type declaredPort struct{ protocol, source string }
@@ -73,7 +106,9 @@ func servicePortProtocol(name string, appProtocol *string) string {
 	return strings.ToUpper(prefix)
 }
 
-func protocolFor(declared string, port int) string {
+// declaredProtocol maps a declared Istio port protocol to what the client sends; "" when
+// it says nothing (no or an unknown protocol).
+func declaredProtocol(declared string) string {
 	switch {
 	case isHTTPProtocol(declared):
 		return "http"
@@ -83,11 +118,29 @@ func protocolFor(declared string, port int) string {
 		return "tls"
 	case strings.EqualFold(declared, "TCP"), strings.EqualFold(declared, "MONGO"), strings.EqualFold(declared, "MYSQL"):
 		return "tcp"
-	case port == 80 || port == 8080:
-		return "http"
 	}
-	return "https"
+	return ""
+}
+
+// defaultProtocol is the guess for a port nothing declares: http on 80 and 8080, https
+// (TLS) on 443, tcp elsewhere.
+func defaultProtocol(port int) string {
+	switch port {
+	case 80, 8080:
+		return "http"
+	case 443:
+		return "https"
+	}
+	return "tcp"
 }
 
 // sendsTLS reports whether the client itself speaks TLS on the target port.
 func (t Target) sendsTLS() bool { return t.Protocol == "https" || t.Protocol == "tls" }
+
+// protocolFor is what the client sends on port by the declared protocol alone.
+func protocolFor(declared string, port int) string {
+	if p := declaredProtocol(declared); p != "" {
+		return p
+	}
+	return defaultProtocol(port)
+}

@@ -121,3 +121,99 @@ func TestRunDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestGatewayServerOnTargetPort: from the Istio objects only, a Gateway server is matched
+// with the port the sidecar's traffic arrives at, the gateway Service's targetPort (443 →
+// 8443 in base.yaml), as istiod binds the listener (pilot/pkg/model/gateway.go
+// resolvePorts: a server on 8443 with no Service port 8443 listens on 8443 as is), and the
+// gateway's VirtualService rules are matched with the server port
+// (pilot/pkg/networking/core/gateway.go buildGatewayHTTPRouteConfig / TLS routes). A
+// server on 8443 works; one on 9443 is no listener for the traffic; a gateway rule on 443
+// does not match the server on 8443.
+func TestGatewayServerOnTargetPort(t *testing.T) {
+	tests := []struct {
+		overlay string
+		errors  []string // the Error findings, exactly
+		route   bool     // the gateway route hop is there
+	}{
+		{overlay: "gateway-targetport-good.yaml", route: true},
+		{overlay: "gateway-targetport-badport.yaml", errors: []string{"EGR0204"}},
+		{overlay: "gateway-targetport-badmatch.yaml", errors: []string{"EGR0203"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.overlay, func(t *testing.T) {
+			r := Run(Input{Snapshot: unitSnapshot(t, tt.overlay), Host: "api.example.org", Port: 443, Client: "default/sleep", Source: "files"})
+			var errs []string
+			for _, f := range r.Findings {
+				if f.Level == LevelError {
+					errs = append(errs, f.Code)
+				}
+			}
+			if !slices.Equal(errs, tt.errors) {
+				t.Errorf("Error findings = %v, want %v: %+v", errs, tt.errors, r.Findings)
+			}
+			var listener, route *Hop
+			for i := range r.Hops {
+				switch r.Hops[i].Kind {
+				case HopGatewayListener:
+					listener = &r.Hops[i]
+				case HopGatewayRoute:
+					route = &r.Hops[i]
+				}
+			}
+			if listener == nil || listener.Name != "0.0.0.0_8443" {
+				t.Errorf("gateway listener hop = %+v, want 0.0.0.0_8443", listener)
+			}
+			if (route != nil) != tt.route {
+				t.Errorf("gateway route hop = %+v, want present %v", route, tt.route)
+			}
+			if tt.route && (r.Verdict.Kind != ViaGateway || external(r) == nil || external(r).Name != "api.example.org:443") {
+				t.Errorf("verdict %+v, external %+v: want via-gateway to api.example.org:443", r.Verdict, external(r))
+			}
+			if !tt.route && r.Verdict.Kind == ViaGateway {
+				t.Errorf("verdict %+v: a broken gateway leg is not via-gateway", r.Verdict)
+			}
+		})
+	}
+}
+
+// TestTargetProtocolInference: a bare HOST:PORT (no scheme, no --protocol) is traced with
+// the protocol the ServiceEntry port declares; else the one of the client's listener
+// 0.0.0.0_<port> in its dump (an HTTP listener: http); else http on 80, TLS on 443 and tcp
+// elsewhere, not TLS everywhere.
+func TestTargetProtocolInference(t *testing.T) {
+	tests := []struct {
+		name, scenario, host string
+		port                 int
+		hint, want           string
+	}{
+		{"ServiceEntry port HTTP on 443", "broken-http-se-on-443", "httpbin.org", 443, "", "http"},
+		{"ServiceEntry port TLS", "gateway-tls-passthrough", "edition.cnn.com", 443, "", "tls"},
+		{"--protocol wins over the ServiceEntry", "broken-http-se-on-443", "httpbin.org", 443, "tls", "tls"},
+		// The client's 0.0.0.0_443 has an HTTP chain (httpbin.org's HTTP port 443) and an SNI
+		// chain for www.google.com (TCP): it takes TLS too, so 443 stays TLS.
+		{"undeclared host, mixed listener on 443", "broken-http-se-on-443", "api.example.org", 443, "", "https"},
+		{"undeclared host, TLS listener on 443", "gateway-tls-passthrough", "api.example.org", 443, "", "https"},
+		{"undeclared host on 80", "allow-any", "api.example.org", 80, "", "http"},
+		{"undeclared host and port", "allow-any", "api.example.org", 9080, "", "tcp"},
+		// The same with an HTTP listener 0.0.0.0_9080 in the client's dump, as istiod builds
+		// for a Service or ServiceEntry declaring HTTP on 9080 (a copy of the HTTP 0.0.0.0_80).
+		{"undeclared host, HTTP listener on the port", "allow-any", "api.example.org", 9080, "listener", "http"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := loadScenario(t, filepath.Join("..", "testdata", "scenarios", tt.scenario))
+			if tt.hint == "listener" {
+				tt.hint = ""
+				d := in.Dumps[in.Client]
+				l := *d.Listener("0.0.0.0_80")
+				l.Name, l.Port = "0.0.0.0_9080", 9080
+				d.Listeners = append(d.Listeners, l)
+			}
+			in.Host, in.Port, in.Protocol = tt.host, tt.port, tt.hint
+			if r := Run(in); r.Target.Protocol != tt.want {
+				t.Errorf("Target.Protocol = %q, want %q", r.Target.Protocol, tt.want)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/kubectl-egress/kubectl-egress/mesh"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	corev1 "k8s.io/api/core/v1"
 )
 
 const intentNote = "from the Istio objects only: no config dump for this proxy"
@@ -13,7 +14,11 @@ const intentNote = "from the Istio objects only: no config dump for this proxy"
 func (a *analysis) walkSidecarIntent() {
 	in := &a.intent
 	lg := &a.side
-	lg.listenerHop = a.addHop(Hop{Kind: HopListener, Proxy: lg.proxy, Name: "0.0.0.0_" + strconv.Itoa(a.target.Port), Status: StatusUnknown, Notes: []string{intentNote}})
+	name := "0.0.0.0_" + strconv.Itoa(a.target.Port)
+	if !a.portDeclared(a.target.Port) {
+		name = virtualOutbound
+	}
+	lg.listenerHop = a.addHop(Hop{Kind: HopListener, Proxy: lg.proxy, Name: name, Status: StatusUnknown, Notes: []string{intentNote}})
 	switch {
 	case a.aliasIntentVIP() != nil:
 		lg.clusterName = clusterName(a.target.Port, "", serviceHost(a.aliasIntentVIP()))
@@ -73,6 +78,36 @@ func (a *analysis) blockedResponse() string {
 	return "connection reset (BlackHoleCluster)"
 }
 
+// portDeclared reports whether the client's sidecar has a listener 0.0.0.0_<port>. istiod
+// builds the outbound listeners from the ports of the services the proxy sees
+// (pilot/pkg/networking/core/listener.go buildSidecarOutboundListeners): an HTTP port binds
+// the wildcard 0.0.0.0_<port>; a TCP, TLS or undeclared-protocol port binds the service's
+// address (<VIP>_<port>), or the wildcard when it has none (a ServiceEntry without
+// addresses, a headless Service). A port with no wildcard listener goes to the
+// virtualOutbound catch-all on 15001 (buildVirtualOutboundListener).
+func (a *analysis) portDeclared(port int) bool {
+	for _, k := range mesh.SortedKeys(a.snap.ServiceEntries) {
+		se := a.snap.ServiceEntries[k]
+		if !exportedTo(se.Spec.GetExportTo(), se.Namespace, a.clientNS) {
+			continue
+		}
+		for _, p := range se.Spec.GetPorts() {
+			if int(p.GetNumber()) == port && (isHTTPProtocol(p.GetProtocol()) || len(se.Spec.GetAddresses()) == 0) {
+				return true
+			}
+		}
+	}
+	for _, svc := range a.snap.Services {
+		headless := svc.Spec.ClusterIP == corev1.ClusterIPNone // "" is a VIP the apiserver assigns
+		for _, p := range svc.Spec.Ports {
+			if int(p.Port) == port && (headless || isHTTPProtocol(servicePortProtocol(p.Name, p.AppProtocol))) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (a *analysis) serviceHasPort() bool {
 	if a.intent.Service == nil {
 		return false
@@ -93,7 +128,7 @@ func (a *analysis) walkGatewayIntent(gt gatewayTarget) {
 		return
 	}
 	for _, gw := range a.intentGateways() {
-		vs, d := a.routeFor(gw.Namespace, mesh.Key(gw.Namespace, gw.Name), gt.port)
+		vs, d := a.routeFor(gw.Namespace, mesh.Key(gw.Namespace, gw.Name), a.gatewayMatchPort(gw, gt.port))
 		if d == nil {
 			continue
 		}
