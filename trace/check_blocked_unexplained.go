@@ -1,9 +1,6 @@
 package trace
 
-import (
-	"slices"
-	"strings"
-)
+import "slices"
 
 var checkBlockedUnexplained = check{
 	code: "EGR0611", level: LevelError, class: "F32",
@@ -31,7 +28,7 @@ func runBlockedUnexplained(a *analysis) []issue {
 	if a.end.response != "" {
 		msg += "; the client sees " + a.end.response
 	}
-	if strings.Contains(msg, blackHoleCluster) && a.chainIsDefault() {
+	if a.side.clusterName == blackHoleCluster && a.chainIsDefault() {
 		msg += " (no filter chain of the listener matches what the client sends, so Envoy's default chain takes it)"
 	}
 	return one(issue{object: object, proxy: proxy, hop: a.end.hop, message: msg,
