@@ -31,11 +31,19 @@ func (x *checkCtx) reportMissing() {
 	where := fmt.Sprintf("the namespace of %s", x.proxiesText())
 	if len(x.state.ElsewhereIn) > 0 {
 		x.add(CodeSecretWrongNamespace, x.object(), "", fmt.Sprintf("create the Secret in namespace %q (kubectl get secret %s -n %s -o yaml, change the namespace, apply)", x.cred.Namespace, x.cred.Name, x.state.ElsewhereIn[0]),
-			"credentialName %q (%s) is looked up in namespace %q, %s; a Secret of that name exists only in %s", x.cred.Name, x.uses(), x.cred.Namespace, where, strings.Join(quoteAll(x.state.ElsewhereIn), ", "))
+			"credentialName %q (%s) is looked up in namespace %q, %s; a Secret of that name exists only in %s", x.credentialName(), x.uses(), x.cred.Namespace, where, strings.Join(quoteAll(x.state.ElsewhereIn), ", "))
 		return
 	}
 	x.add(CodeSecretNotFound, x.object(), "", fmt.Sprintf("create Secret %s in namespace %q with tls.crt/tls.key (and ca.crt), or fix credentialName", x.cred.Name, x.cred.Namespace),
-		"credentialName %q (%s) not found in namespace %q, %s: the SDS secret kubernetes://%s stays warming and requests fail with 503", x.cred.Name, x.uses(), x.cred.Namespace, where, x.cred.Name)
+		"credentialName %q (%s) not found in namespace %q, %s: the SDS secret %s stays warming and requests fail with 503", x.credentialName(), x.uses(), x.cred.Namespace, where, x.cred.SDSResource())
+}
+
+// credentialName is the credentialName as the DestinationRule or Gateway writes it.
+func (x *checkCtx) credentialName() string {
+	if x.cred.CredentialName != "" {
+		return x.cred.CredentialName
+	}
+	return x.cred.Name
 }
 
 func (x *checkCtx) proxiesText() string {
@@ -144,14 +152,14 @@ func (x *checkCtx) halfPair() string {
 
 func (x *checkCtx) checkEmpty() {
 	for _, k := range x.info.Keys {
-		if k.Bytes == 0 && isCredentialKey(k.Name) {
+		if k.Bytes == 0 && isCredentialKey(k.Name) && !isCRLKey(k.Name) {
 			x.add(CodeKeyEmpty, x.secretObject(), "", "put the PEM data in key "+k.Name+", or remove the key",
 				"key %q of Secret %s is empty", k.Name, x.key())
 		}
 	}
 	if x.caFromSibling {
 		for _, k := range x.caInfo.Keys {
-			if k.Bytes == 0 && isCredentialKey(k.Name) {
+			if k.Bytes == 0 && isCredentialKey(k.Name) && !isCRLKey(k.Name) {
 				x.add(CodeKeyEmpty, "Secret "+mesh.Key(x.caInfo.Namespace, x.caInfo.Name), "", "put the CA bundle in key "+k.Name,
 					"key %q of Secret %s is empty", k.Name, mesh.Key(x.caInfo.Namespace, x.caInfo.Name))
 			}
@@ -166,6 +174,12 @@ func isCredentialKey(name string) bool {
 	}
 	return false
 }
+
+// isCRLKey: an empty CRL is harmless. istiod copies ca.crl (beside ca.crt) or crl (beside
+// cacert) as it is (ExtractRoot in pilot/pkg/credentials/kube/secrets.go; toEnvoyCaSecret in
+// pilot/pkg/xds/sds.go), and Envoy loads a CRL only when it is not empty
+// (DefaultCertValidator::initializeSslContexts: !certificateRevocationList().empty()).
+func isCRLKey(name string) bool { return name == "ca.crl" || name == "crl" }
 
 func keyNames(info *mesh.SecretInfo) string {
 	if len(info.Keys) == 0 {

@@ -19,7 +19,7 @@ type check struct {
 var checks = []check{
 	{"secret-exists", []string{CodeSecretNotFound, CodeSecretWrongNamespace, CodeSecretForbidden}, checkExists},
 	{"layout", []string{CodeLayoutInvalid, CodeKeyEmpty, CodeCAOnly}, checkLayout},
-	{"certificates", []string{CodeCertUnparsable, CodeCertExpired, CodeCertNotYetValid, CodeCertExpiresSoon}, checkCertificates},
+	{"certificates", []string{CodeCertUnparsable, CodeCertNotPEM, CodeCertExpired, CodeCertNotYetValid, CodeCertExpiresSoon, CodeCAExpiredUnused}, checkCertificates},
 	{"key-type", []string{CodeKeyRefused}, checkKeyType},
 	{"private-key", []string{CodeKeyMismatch, CodeKeyUnparsable, CodeKeyRedacted}, checkPrivateKey},
 	{"key-usage", []string{CodeNotClientCert, CodeNotServerCert}, checkKeyUsage},
@@ -31,7 +31,7 @@ var checks = []check{
 }
 
 // discoveryCodes are reported while placing credentials, before the checks run.
-var discoveryCodes = []string{CodeIgnoredOnSidecar, CodeSelectorNoPods}
+var discoveryCodes = []string{CodeIgnoredOnSidecar, CodeSelectorNoPods, CodeCredentialCrossNamespace, CodeCredentialNeedsGrant, CodeCredentialNotSecret, CodeCredentialNameInvalid}
 
 // checkCtx is the state of checking one credential.
 type checkCtx struct {

@@ -29,7 +29,13 @@ func (a *analysis) credentialSecrets() []credSecret {
 	var out []credSecret
 	for _, u := range a.credentialUses() {
 		if !u.ignored() {
-			out = append(out, credSecret{credUse: u, secret: a.snap.Secrets[mesh.Key(u.ns, u.name)]})
+			// The Secret istiod reads: kubernetes://NAME and kubernetes-gateway://NS/NAME
+			// resolved (mesh.ResolveCredential); builtin://, configmap://, sds:// name none.
+			ref := mesh.ResolveCredential(u.name, u.ns)
+			if ref.Kind != mesh.CredentialSecret {
+				continue
+			}
+			out = append(out, credSecret{credUse: u, secret: a.snap.Secrets[mesh.Key(ref.Namespace, ref.Name)]})
 		}
 	}
 	return out

@@ -49,6 +49,9 @@ func Cases(t testing.TB) []Case {
 	impostor := NewCA(t, "example.com") // same name, other key
 	p224 := ca.Issue(t, Leaf{CN: "p224.example.com", Client: true, Curve: elliptic.P224()})
 	oldRoot := ExpiredCA(t, "old-root.example.com")
+	byOldRoot := oldRoot.Issue(t, Leaf{CN: "old-client.example.com", Client: true})
+	withKey := func(d map[string][]byte, k string, v []byte) map[string][]byte { d[k] = v; return d }
+	nsSDS := "kubernetes://" + GatewayNS + "/" + CredName
 
 	keys := func(ps ...*Pair) [][]byte {
 		var out [][]byte
@@ -95,8 +98,33 @@ func Cases(t testing.TB) []Case {
 		// Envoy 1.40 refuses the curve (internal/realenvoy TestRealCertificateStates).
 		{Name: "P-224 client certificate", Manifests: base(sec(tlsData(p224, ca.PEM))), Want: []string{"EGR0472"}, Dumps: activeDump(p224.CertPEM, ca.PEM), Keys: keys(p224)},
 		// An expired root beside the valid one anchors nothing: verification uses the valid one.
-		{Name: "expired unused root in the CA bundle", Manifests: base(sec(tlsData(client, append(append([]byte{}, oldRoot.PEM...), ca.PEM...)))),
+		// An expired root beside the valid one anchors nothing: verification uses the valid
+		// one, so it is an Info, not an Error.
+		{Name: "expired unused root in the CA bundle", Manifests: base(sec(tlsData(client, append(append([]byte{}, oldRoot.PEM...), ca.PEM...)))), Want: []string{"EGR0492"},
 			Dumps: activeDump(client.CertPEM, append(append([]byte{}, oldRoot.PEM...), ca.PEM...)), Keys: keys(client)},
+		// The chain's issuer is the expired root: a valid root beside it does not help.
+		{Name: "expired root the chain needs, beside a valid one", Manifests: base(sec(tlsData(byOldRoot, append(append([]byte{}, oldRoot.PEM...), ca.PEM...)))), Want: []string{"EGR0457"},
+			Dumps: activeDump(byOldRoot.CertPEM, append(append([]byte{}, oldRoot.PEM...), ca.PEM...)), Keys: keys(byOldRoot)},
+		// istiod copies an empty ca.crl/crl as it is and Envoy skips an empty CRL.
+		{Name: "empty ca.crl", Manifests: base(sec(withKey(tlsData(client, ca.PEM), "ca.crl", []byte{}))), Dumps: ok, Keys: keys(client)},
+		{Name: "empty crl in a generic secret", Manifests: base(Secret(t, GatewayNS, CredName, opaque, map[string][]byte{"cert": client.CertPEM, "key": client.KeyPEM, "cacert": ca.PEM, "crl": {}})), Dumps: ok, Keys: keys(client)},
+		// A DER or PKCS#12 tls.crt is a certificate in the wrong encoding, not a key problem.
+		{Name: "DER tls.crt", Manifests: base(sec(tlsData(&Pair{CertPEM: client.Cert.Raw, KeyPEM: client.KeyPEM}, ca.PEM))), Want: []string{"EGR0491"}, Dumps: ok, Keys: keys(client)},
+		{Name: "PKCS#12 tls.crt", Manifests: base(sec(tlsData(&Pair{CertPEM: PFX(t, client.Cert.Raw), KeyPEM: client.KeyPEM}, ca.PEM))), Want: []string{"EGR0491"}, Dumps: ok, Keys: keys(client)},
+		{Name: "DER ca.crt", Manifests: base(sec(tlsData(client, ca.Cert.Raw))), Want: []string{"EGR0491"}, Dumps: ok, Keys: keys(client)},
+		// credentialName forms istiod resolves (credentials.ToResourceName, ParseResourceName).
+		{Name: "credentialName kubernetes://NAME", Manifests: []string{BaseMesh(), OriginationDR(GatewayNS, mutualDR, "kubernetes://"+CredName, Host, ""), sec(tlsData(client, ca.PEM))},
+			Dumps: ok, Keys: keys(client)},
+		{Name: "credentialName kubernetes://NS/NAME in the proxy's namespace", Manifests: []string{BaseMesh(), OriginationDR(GatewayNS, mutualDR, "kubernetes://"+GatewayNS+"/"+CredName, Host, ""), sec(tlsData(client, ca.PEM))},
+			Dumps: map[string][]byte{gwKey: DumpJSON([]DumpCluster{{Name: cluster, CertSDS: nsSDS, CASDS: nsSDS + "-cacert"}},
+				[]DumpSecret{{Name: nsSDS, CertPEM: client.CertPEM}, {Name: nsSDS + "-cacert", CertPEM: ca.PEM}})}, Keys: keys(client)},
+		{Name: "credentialName kubernetes://NS/NAME in another namespace", Manifests: []string{BaseMesh(), OriginationDR(GatewayNS, mutualDR, "kubernetes://default/"+CredName, Host, ""),
+			Secret(t, "default", CredName, tlsType, tlsData(client, ca.PEM))}, Want: []string{"EGR0477", "EGR0489"}, Keys: keys(client)},
+		{Name: "credentialName kubernetes-gateway:// on a DestinationRule", Manifests: []string{BaseMesh(), OriginationDR(GatewayNS, mutualDR, "kubernetes-gateway://"+GatewayNS+"/"+CredName, Host, ""),
+			sec(tlsData(client, ca.PEM))}, Want: []string{"EGR0477", "EGR0489"}, Keys: keys(client)},
+		{Name: "credentialName kubernetes-gateway:// without a namespace", Manifests: []string{BaseMesh(), OriginationDR(GatewayNS, mutualDR, "kubernetes-gateway://"+CredName, Host, "")},
+			Want: []string{"EGR0490"}},
+		{Name: "credentialName builtin://", Manifests: []string{BaseMesh(), OriginationDR(GatewayNS, mutualDR, "builtin://", Host, "")}, Want: []string{"EGR0479"}},
 		{Name: "every root of the CA bundle expired", Manifests: base(sec(tlsData(client, oldRoot.PEM))), Want: []string{"EGR0457", "EGR0465"},
 			Dumps: activeDump(client.CertPEM, oldRoot.PEM), Keys: keys(client)},
 		{Name: "origination without sni", Manifests: []string{BaseMesh(), OriginationDR(GatewayNS, mutualDR, CredName, "", ""), sec(tlsData(client, ca.PEM))}, Want: []string{"EGR0468"}, Dumps: ok, Keys: keys(client)},
