@@ -33,6 +33,8 @@ type SecretInfo struct {
 	// NotPEM names, by data key, certificate keys (tls.crt, cert, ca.crt, cacert) whose
 	// value is not PEM but a DER certificate or a PKCS#12 archive: Envoy loads neither.
 	NotPEM map[string]string `json:"notPEM,omitempty"`
+	// CRLs summarises each non-empty CRL key (ca.crl, crl).
+	CRLs map[string]CRLSummary `json:"crls,omitempty"`
 	// KeyRedacted is set when the key's value is a "[redacted]" placeholder, as in support
 	// bundles and the bundled scenarios: the key was never available to compare.
 	KeyRedacted bool `json:"keyRedacted,omitempty"`
@@ -73,7 +75,13 @@ func ReduceSecret(sec *corev1.Secret) *SecretInfo {
 				info.Certs = map[string]CertChain{}
 			}
 			info.Certs[name] = ParseCertChain(data[name])
-		} else if f := notPEMFormat(name, data[name]); f != "" {
+		}
+		if ca := CRLCAKey(name); ca != "" && len(data[name]) > 0 {
+			if info.CRLs == nil {
+				info.CRLs = map[string]CRLSummary{}
+			}
+			info.CRLs[name] = summarizeCRL(data[name], data[ca])
+		} else if f := notPEMFormat(name, data[name]); f != "" && !bytes.Contains(data[name], []byte("-----BEGIN CERTIFICATE")) {
 			if info.NotPEM == nil {
 				info.NotPEM = map[string]string{}
 			}

@@ -106,6 +106,10 @@ const (
 	CodeCredentialNameInvalid    = "EGR0490"
 	CodeCertNotPEM               = "EGR0491"
 	CodeCAExpiredUnused          = "EGR0492"
+	CodeCRLUnparsable            = "EGR0493"
+	CodeCRLExpired               = "EGR0494"
+	CodeCRLIssuerMismatch        = "EGR0495"
+	CodeCertRevoked              = "EGR0496"
 )
 
 // Catalogue lists every finding check-secrets can report; docs/secrets-findings.md is
@@ -147,6 +151,10 @@ var Catalogue = []Rule{
 	{CodeCredentialNameInvalid, "CredentialNameInvalid", LevelError, "D24", "istiod cannot resolve the credentialName to a Secret (e.g. kubernetes-gateway:// without NAMESPACE/NAME): nothing is served"},
 	{CodeCertNotPEM, "CertificateNotPEM", LevelError, "D25", "a certificate key holds DER or PKCS#12 instead of PEM: istiod passes the bytes unchanged and Envoy loads only PEM"},
 	{CodeCAExpiredUnused, "CABundleExpiredUnusedRoot", LevelInfo, "D25", "an expired or not yet valid certificate in the CA bundle that the chain does not need, beside valid ones"},
+	{CodeCRLUnparsable, "CRLUnparsable", LevelError, "D26", "the CRL key (ca.crl beside ca.crt, crl beside cacert) holds no PEM X509 CRL: Envoy fails to load the CA secret"},
+	{CodeCRLExpired, "CRLExpired", LevelError, "D26", "the CRL's nextUpdate has passed (or thisUpdate is in the future): every peer verification fails"},
+	{CodeCRLIssuerMismatch, "CRLIssuerMismatch", LevelError, "D26", "no CA in the bundle issued the CRL (name or signature): with Envoy's CRL_CHECK_ALL no peer verifies"},
+	{CodeCertRevoked, "CertificateRevoked", LevelError, "D26", "a certificate of the chain is listed in its issuer's CRL in the Secret"},
 	{CodeNoDump, "ProxyDumpMissing", LevelInfo, "F32", "the proxy's config dump was not available: its state was not checked"},
 }
 

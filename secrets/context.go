@@ -25,6 +25,7 @@ var checks = []check{
 	{"key-usage", []string{CodeNotClientCert, CodeNotServerCert}, checkKeyUsage},
 	{"chain", []string{CodeChainOrder, CodeChainIncomplete, CodeChainSignature}, checkChain},
 	{"ca-bundle", []string{CodeCANotCA}, checkCABundle},
+	{"crl", []string{CodeCRLUnparsable, CodeCRLExpired, CodeCRLIssuerMismatch, CodeCertRevoked}, checkCRL},
 	{"sni-san", []string{CodeNoSNI, CodeSANMissesSNI, CodeServerCertHosts}, checkSNI},
 	{"rbac", []string{CodeListDenied}, checkRBAC},
 	{"proxy-state", []string{CodeNoDump, CodeSDSWarming, CodeSDSAbsent, CodeSDSDrift, CodeClusterNotActive}, checkProxies},

@@ -124,6 +124,15 @@ func Cases(t testing.TB) []Case {
 			sec(tlsData(client, ca.PEM))}, Want: []string{"EGR0477", "EGR0489"}, Keys: keys(client)},
 		{Name: "credentialName kubernetes-gateway:// without a namespace", Manifests: []string{BaseMesh(), OriginationDR(GatewayNS, mutualDR, "kubernetes-gateway://"+CredName, Host, "")},
 			Want: []string{"EGR0490"}},
+		// CRLs (ca.crl with ca.crt), as Envoy checks them (CRL_CHECK_ALL, PEM only).
+		{Name: "valid CRL revoking another certificate", Manifests: base(sec(withKey(tlsData(client, ca.PEM), "ca.crl", ca.CRL(t, Now.AddDate(0, 0, -1), Now.AddDate(0, 0, 6), other.Cert)))), Dumps: ok, Keys: keys(client)},
+		{Name: "CRL revoking the leaf", Manifests: base(sec(withKey(tlsData(client, ca.PEM), "ca.crl", ca.CRL(t, Now.AddDate(0, 0, -1), Now.AddDate(0, 0, 6), client.Cert)))), Want: []string{"EGR0496"}, Dumps: ok, Keys: keys(client)},
+		{Name: "expired CRL", Manifests: base(sec(withKey(tlsData(client, ca.PEM), "ca.crl", ca.CRL(t, Now.AddDate(0, 0, -10), Now.AddDate(0, 0, -3))))), Want: []string{"EGR0494"}, Dumps: ok, Keys: keys(client)},
+		{Name: "CRL of another CA", Manifests: base(sec(withKey(tlsData(client, ca.PEM), "ca.crl", oldRoot.CRL(t, Now.AddDate(0, 0, -1), Now.AddDate(0, 0, 6))))), Want: []string{"EGR0495"}, Dumps: ok, Keys: keys(client)},
+		{Name: "CRL signed by a same-named impostor", Manifests: base(sec(withKey(tlsData(client, ca.PEM), "ca.crl", impostor.CRL(t, Now.AddDate(0, 0, -1), Now.AddDate(0, 0, 6))))), Want: []string{"EGR0495"}, Dumps: ok, Keys: keys(client)},
+		{Name: "DER CRL", Manifests: base(sec(withKey(tlsData(client, ca.PEM), "ca.crl", []byte{0x30, 0x03, 0x02, 0x01, 0x01}))), Want: []string{"EGR0493"}, Dumps: ok, Keys: keys(client)},
+		// istiod reads crl only beside cacert: a crl key beside ca.crt never reaches Envoy.
+		{Name: "crl key beside ca.crt is not read", Manifests: base(sec(withKey(tlsData(client, ca.PEM), "crl", ca.CRL(t, Now.AddDate(0, 0, -10), Now.AddDate(0, 0, -3), client.Cert)))), Dumps: ok, Keys: keys(client)},
 		{Name: "credentialName builtin://", Manifests: []string{BaseMesh(), OriginationDR(GatewayNS, mutualDR, "builtin://", Host, "")}, Want: []string{"EGR0479"}},
 		{Name: "every root of the CA bundle expired", Manifests: base(sec(tlsData(client, oldRoot.PEM))), Want: []string{"EGR0457", "EGR0465"},
 			Dumps: activeDump(client.CertPEM, oldRoot.PEM), Keys: keys(client)},
