@@ -27,8 +27,8 @@ func notSecret(ref mesh.CredentialRef) string {
 //   - kubernetes:// only from the proxy's own namespace;
 //   - kubernetes-gateway:// only when the proxy's merged Gateway verified the reference
 //     (VerifiedCertificateReferences, filled by MergeGateways in pilot/pkg/model/gateway.go
-//     from Gateway servers only: same namespace for Gateway, proxy and Secret, or allowed by
-//     a ReferenceGrant), so never for a DestinationRule on its own.
+//     from Gateway servers only, and only for a proxy in the Gateway's namespace: with the
+//     Secret there too, or allowed by a ReferenceGrant), so never for a DestinationRule.
 func (d *discovery) judgeReference(ref mesh.CredentialRef, name, proxyNS, key string, use Use) {
 	switch {
 	case ref.Kind == mesh.CredentialInvalid:
@@ -46,7 +46,11 @@ func (d *discovery) judgeReference(ref mesh.CredentialRef, name, proxyNS, key st
 		d.note(CodeCredentialCrossNamespace, use.Object, key, "",
 			fmt.Sprintf("credentialName %q (%s %s) is a kubernetes-gateway:// reference: istiod serves those only when a Gateway server of the proxy verified the same reference, never for a DestinationRule alone", name, use.Object, use.Field),
 			fmt.Sprintf("set credentialName to %q with the Secret in namespace %q", ref.Name, proxyNS))
-	case ref.Type == mesh.CredentialTypeGateway && (objectNamespace(use.Object) != proxyNS || ref.Namespace != proxyNS):
+	case ref.Type == mesh.CredentialTypeGateway && objectNamespace(use.Object) != proxyNS:
+		d.note(CodeCredentialCrossNamespace, use.Object, key, "",
+			fmt.Sprintf("credentialName %q (%s %s) is a kubernetes-gateway:// reference, but the Gateway is in namespace %q and its proxy in %q: istiod verifies a Gateway's references only for proxies in the Gateway's own namespace, so it never serves this one", name, use.Object, use.Field, objectNamespace(use.Object), proxyNS),
+			fmt.Sprintf("move the Gateway to namespace %q, or set credentialName to %q with the Secret in namespace %q", proxyNS, ref.Name, proxyNS))
+	case ref.Type == mesh.CredentialTypeGateway && ref.Namespace != proxyNS:
 		d.note(CodeCredentialNeedsGrant, use.Object, key, "",
 			fmt.Sprintf("credentialName %q (%s %s) names Secret %s for proxies in namespace %q: istiod serves it only if a ReferenceGrant allows the Gateway's namespace to use it (not checked)", name, use.Object, use.Field, key, proxyNS),
 			"keep Gateway, gateway pods and Secret in one namespace, or add a ReferenceGrant in namespace "+ref.Namespace)

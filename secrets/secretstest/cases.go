@@ -2,6 +2,7 @@ package secretstest
 
 import (
 	"crypto/elliptic"
+	"fmt"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -52,6 +53,7 @@ func Cases(t testing.TB) []Case {
 	byOldRoot := oldRoot.Issue(t, Leaf{CN: "old-client.example.com", Client: true})
 	withKey := func(d map[string][]byte, k string, v []byte) map[string][]byte { d[k] = v; return d }
 	nsSDS := "kubernetes://" + GatewayNS + "/" + CredName
+	gwServer := ca.Issue(t, Leaf{CN: "gw.example.com", DNSNames: []string{"gw.example.com"}, Server: true})
 
 	keys := func(ps ...*Pair) [][]byte {
 		var out [][]byte
@@ -133,9 +135,31 @@ func Cases(t testing.TB) []Case {
 		{Name: "DER CRL", Manifests: base(sec(withKey(tlsData(client, ca.PEM), "ca.crl", []byte{0x30, 0x03, 0x02, 0x01, 0x01}))), Want: []string{"EGR0493"}, Dumps: ok, Keys: keys(client)},
 		// istiod reads crl only beside cacert: a crl key beside ca.crt never reaches Envoy.
 		{Name: "crl key beside ca.crt is not read", Manifests: base(sec(withKey(tlsData(client, ca.PEM), "crl", ca.CRL(t, Now.AddDate(0, 0, -10), Now.AddDate(0, 0, -3), client.Cert)))), Dumps: ok, Keys: keys(client)},
+		// kubernetes-gateway:// on Gateway servers (MergeGateways' VerifiedCertificateReferences).
+		{Name: "kubernetes-gateway:// on a Gateway in the proxy's namespace", Manifests: []string{BaseMesh(), tlsGateway(GatewayNS, "kubernetes-gateway://"+GatewayNS+"/gw-cred"),
+			Secret(t, GatewayNS, "gw-cred", tlsType, map[string][]byte{"tls.crt": gwServer.CertPEM, "tls.key": gwServer.KeyPEM})}, Want: []string{"EGR0489"}, Keys: keys(gwServer)},
+		{Name: "kubernetes-gateway:// on a Gateway outside the proxy's namespace", Manifests: []string{BaseMesh(), tlsGateway("default", "kubernetes-gateway://"+GatewayNS+"/gw-cred"),
+			Secret(t, GatewayNS, "gw-cred", tlsType, map[string][]byte{"tls.crt": gwServer.CertPEM, "tls.key": gwServer.KeyPEM})}, Want: []string{"EGR0477", "EGR0489"}, Keys: keys(gwServer)},
+		{Name: "kubernetes-gateway:// to a Secret in another namespace", Manifests: []string{BaseMesh(), tlsGateway(GatewayNS, "kubernetes-gateway://default/gw-cred"),
+			Secret(t, "default", "gw-cred", tlsType, map[string][]byte{"tls.crt": gwServer.CertPEM, "tls.key": gwServer.KeyPEM})}, Want: []string{"EGR0478", "EGR0489"}, Keys: keys(gwServer)},
 		{Name: "credentialName builtin://", Manifests: []string{BaseMesh(), OriginationDR(GatewayNS, mutualDR, "builtin://", Host, "")}, Want: []string{"EGR0479"}},
 		{Name: "every root of the CA bundle expired", Manifests: base(sec(tlsData(client, oldRoot.PEM))), Want: []string{"EGR0457", "EGR0465"},
 			Dumps: activeDump(client.CertPEM, oldRoot.PEM), Keys: keys(client)},
 		{Name: "origination without sni", Manifests: []string{BaseMesh(), OriginationDR(GatewayNS, mutualDR, CredName, "", ""), sec(tlsData(client, ca.PEM))}, Want: []string{"EGR0468"}, Dumps: ok, Keys: keys(client)},
 	}
+}
+
+// tlsGateway is a Gateway in ns selecting the egress gateway pods, with one SIMPLE server
+// for gw.example.com using credentialName cred.
+func tlsGateway(ns, cred string) string {
+	return fmt.Sprintf(`apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: tls-gateway, namespace: %s}
+spec:
+  selector: {istio: egressgateway}
+  servers:
+  - port: {number: 8443, name: https-8443, protocol: HTTPS}
+    hosts: [gw.example.com]
+    tls: {mode: SIMPLE, credentialName: %q}
+`, ns, cred)
 }
