@@ -35,7 +35,7 @@ func (a *analysis) credentialSecrets() []credSecret {
 			if ref.Kind != mesh.CredentialSecret {
 				continue
 			}
-			out = append(out, credSecret{credUse: u, secret: a.snap.Secrets[mesh.Key(ref.Namespace, ref.Name)]})
+			out = append(out, credSecret{credUse: u, secretNS: ref.Namespace, secretName: ref.Name, secret: a.snap.Secrets[mesh.Key(ref.Namespace, ref.Name)]})
 		}
 	}
 	return out
@@ -43,7 +43,9 @@ func (a *analysis) credentialSecrets() []credSecret {
 
 type credSecret struct {
 	credUse
-	secret *mesh.SecretInfo
+	// secretNS and secretName name the Secret istiod reads for credentialName u.name.
+	secretNS, secretName string
+	secret               *mesh.SecretInfo
 }
 
 // credentialUses lists the credentialNames of the DestinationRules that originate TLS
