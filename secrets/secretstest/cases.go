@@ -75,6 +75,17 @@ func Cases(t testing.TB) []Case {
 		{Name: "valid generic secret", Manifests: base(Secret(t, GatewayNS, CredName, opaque, map[string][]byte{"cert": client.CertPEM, "key": client.KeyPEM, "cacert": ca.PEM})), Dumps: ok, Keys: keys(client)},
 		{Name: "CA in NAME-cacert", Manifests: base(Secret(t, GatewayNS, CredName, tlsType, map[string][]byte{"tls.crt": client.CertPEM, "tls.key": client.KeyPEM}),
 			Secret(t, GatewayNS, CredName+"-cacert", opaque, map[string][]byte{"ca.crt": ca.PEM})), Dumps: ok, Keys: keys(client)},
+		// istiod's GetCaCert/extractRoot (pilot/pkg/credentials/kube/secrets.go): NAME-cacert wins
+		// over NAME's own ca.crt, with no fallback; cacert before ca.crt; cert/key before tls.*.
+		{Name: "NAME-cacert wins over the credential's own CA", Manifests: base(sec(tlsData(client, impostor.PEM)),
+			Secret(t, GatewayNS, CredName+"-cacert", opaque, map[string][]byte{"ca.crt": ca.PEM})), Dumps: ok, Keys: keys(client)},
+		{Name: "NAME-cacert without a CA: no fallback to the credential's", Manifests: []string{BaseMesh(), OriginationDR(GatewayNS, "SIMPLE", CredName, Host, ""),
+			sec(tlsData(client, ca.PEM)), Secret(t, GatewayNS, CredName+"-cacert", opaque, map[string][]byte{"other": []byte("x")})},
+			Want: []string{"EGR0453", "EGR0489"}, Keys: keys(client)},
+		{Name: "cacert read before ca.crt", Manifests: base(sec(map[string][]byte{"tls.crt": client.CertPEM, "tls.key": client.KeyPEM, "ca.crt": impostor.PEM, "cacert": ca.PEM})),
+			Dumps: ok, Keys: keys(client)},
+		{Name: "cert/key read before tls.crt/tls.key", Manifests: base(sec(map[string][]byte{"cert": client.CertPEM, "key": client.KeyPEM, "tls.crt": other.CertPEM, "tls.key": other.KeyPEM, "ca.crt": ca.PEM})),
+			Dumps: ok, Keys: keys(client, other)},
 		{Name: "missing secret", Manifests: base(), Want: []string{"EGR0450", "EGR0485", "EGR0488"}, Dumps: map[string][]byte{gwKey: DumpJSON(
 			[]DumpCluster{{Name: cluster, CertSDS: certSDS, CASDS: caSDS, Warming: true}},
 			[]DumpSecret{{Name: certSDS, Warming: true}, {Name: caSDS, Warming: true}})}},
