@@ -48,6 +48,11 @@ func TestCheckSecretsLive(t *testing.T) {
 		secretstest.Secret(t, secretstest.GatewayNS, secretstest.CredName, corev1.SecretTypeTLS,
 			map[string][]byte{"tls.crt": client.CertPEM, "tls.key": client.KeyPEM, "ca.crt": ca.PEM}),
 		secretstest.OriginationDR("default", "SIMPLE", "missing-ca", "api.example.com", "  workloadSelector: {matchLabels: {app: sleep}}\n"),
+		// A credentialName istiod resolves to Secret default/sleep-ca (credentials.ToResourceName,
+		// ParseResourceName): the live read must use the Secret's name, not the prefixed one.
+		strings.Replace(secretstest.OriginationDR("default", "SIMPLE", "kubernetes://sleep-ca", "api.example.com", "  workloadSelector: {matchLabels: {app: sleep}}\n"),
+			"originate-tls-for-nginx", "originate-with-prefix", 1),
+		secretstest.Secret(t, "default", "sleep-ca", corev1.SecretTypeOpaque, map[string][]byte{"ca.crt": ca.PEM}),
 		viewerRBAC}
 	// Namespaces first, so the namespaced objects apply in one go.
 	c.Apply(t, secretstest.WriteManifests(t, filepath.Join(dir), docs[0]))
@@ -68,6 +73,10 @@ func TestCheckSecretsLive(t *testing.T) {
 		}
 		if !hasCode(rep, secrets.CodeListDenied) || !hasCode(rep, secrets.CodeNoDump) {
 			t.Errorf("findings = %v, want %s and %s", rep.Findings, secrets.CodeListDenied, secrets.CodeNoDump)
+		}
+		prefixed := findCredential(t, rep, "default", "sleep-ca")
+		if prefixed.CredentialName != "kubernetes://sleep-ca" || prefixed.Secret.Access != "ok" || prefixed.Secret.Layout != "ca-only" {
+			t.Errorf("kubernetes://sleep-ca = %+v, want Secret default/sleep-ca read, ca-only", prefixed)
 		}
 		missing := findCredential(t, rep, "default", "missing-ca")
 		if missing.Secret.Access != "notfound" || !hasCode(rep, secrets.CodeSecretNotFound) {

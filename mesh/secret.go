@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -29,6 +30,11 @@ type SecretInfo struct {
 	KeyMatchesLeaf *bool `json:"keyMatchesLeaf,omitempty"`
 	// KeyError says why the private key could not be parsed.
 	KeyError string `json:"keyError,omitempty"`
+	// NotPEM names, by data key, certificate keys (tls.crt, cert, ca.crt, cacert) whose
+	// value is not PEM but a DER certificate or a PKCS#12 archive: Envoy loads neither.
+	NotPEM map[string]string `json:"notPEM,omitempty"`
+	// CRLs summarises each non-empty CRL key (ca.crl, crl).
+	CRLs map[string]CRLSummary `json:"crls,omitempty"`
 	// KeyRedacted is set when the key's value is a "[redacted]" placeholder, as in support
 	// bundles and the bundled scenarios: the key was never available to compare.
 	KeyRedacted bool `json:"keyRedacted,omitempty"`
@@ -70,6 +76,17 @@ func ReduceSecret(sec *corev1.Secret) *SecretInfo {
 			}
 			info.Certs[name] = ParseCertChain(data[name])
 		}
+		if ca := CRLCAKey(name); ca != "" && len(data[name]) > 0 {
+			if info.CRLs == nil {
+				info.CRLs = map[string]CRLSummary{}
+			}
+			info.CRLs[name] = summarizeCRL(data[name], data[ca])
+		} else if f := notPEMFormat(name, data[name]); f != "" && !bytes.Contains(data[name], []byte("-----BEGIN CERTIFICATE")) {
+			if info.NotPEM == nil {
+				info.NotPEM = map[string]string{}
+			}
+			info.NotPEM[name] = f
+		}
 	}
 	for _, pair := range keyPairs {
 		certPEM, keyPEM := data[pair[0]], data[pair[1]]
@@ -81,6 +98,9 @@ func ReduceSecret(sec *corev1.Secret) *SecretInfo {
 			break
 		}
 		match, err := keyMatchesCert(keyPEM, certPEM)
+		if errors.Is(err, errNoLeaf) {
+			break // the certificate's own problem, reported with the certificate
+		}
 		if err != nil {
 			info.KeyError = fmt.Sprintf("%s: %v", pair[1], err)
 		} else {
@@ -106,13 +126,13 @@ func secretData(sec *corev1.Secret) map[string][]byte {
 // keyMatchesCert parses the first private key in keyPEM and compares its public key with
 // the first certificate in certPEM.
 func keyMatchesCert(keyPEM, certPEM []byte) (bool, error) {
-	leaf, err := firstCert(certPEM)
-	if err != nil {
-		return false, err
-	}
 	priv, err := parsePrivateKey(keyPEM)
 	if err != nil {
 		return false, err
+	}
+	leaf, err := firstCert(certPEM)
+	if err != nil {
+		return false, fmt.Errorf("%w: %v", errNoLeaf, err)
 	}
 	signer, ok := priv.(crypto.Signer)
 	if !ok {
@@ -123,6 +143,38 @@ func keyMatchesCert(keyPEM, certPEM []byte) (bool, error) {
 		return false, fmt.Errorf("unsupported public key type %T", signer.Public())
 	}
 	return pub.Equal(leaf.PublicKey), nil
+}
+
+// errNoLeaf: the certificate key holds no parsable certificate to compare the key with.
+var errNoLeaf = errors.New("no leaf certificate")
+
+// certKeys are the data keys istiod hands to Envoy as certificates (ExtractCertInfo and
+// ExtractRoot in pilot/pkg/credentials/kube/secrets.go), unchanged, as inline_bytes.
+var certKeys = map[string]bool{corev1.TLSCertKey: true, "cert": true, "ca.crt": true, "cacert": true}
+
+// notPEMFormat recognises a certificate key holding DER ("DER certificate") or PKCS#12
+// ("PKCS#12 archive") instead of PEM; "" otherwise.
+func notPEMFormat(key string, v []byte) string {
+	if !certKeys[key] || len(v) == 0 {
+		return ""
+	}
+	if _, err := x509.ParseCertificates(v); err == nil {
+		return "DER certificate"
+	}
+	var pfx struct {
+		Version  int
+		AuthSafe struct {
+			ContentType asn1.ObjectIdentifier
+			Content     asn1.RawValue `asn1:"tag:0,explicit,optional"`
+		}
+		MacData asn1.RawValue `asn1:"optional"`
+	}
+	// RFC 7292 PFX: version 3, authSafe a PKCS#7 data (1.2.840.113549.1.7.1) or signedData (.2).
+	if rest, err := asn1.Unmarshal(v, &pfx); err == nil && len(rest) == 0 && pfx.Version == 3 &&
+		(pfx.AuthSafe.ContentType.Equal(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}) || pfx.AuthSafe.ContentType.Equal(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2})) {
+		return "PKCS#12 archive"
+	}
+	return ""
 }
 
 func firstCert(certPEM []byte) (*x509.Certificate, error) {

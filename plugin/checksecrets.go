@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -41,6 +42,8 @@ type CheckSecretsOptions struct {
 
 	namespace     string
 	namespaceFlag string // -n as given, for offline runs
+	host          string // --host's host, lower case, without a trailing dot
+	port          int    // --host's port (0: any)
 	expiryWarning time.Duration
 	threshold     secrets.Level
 	now           time.Time
@@ -93,7 +96,7 @@ func (o *CheckSecretsOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Check credentials of every namespace")
 	fs.StringSliceVarP(&o.Filenames, "filename", "f", nil, "Read manifests from files or directories instead of the cluster (a scenario directory DIR/manifests + DIR/dumps/<ns>/<pod>.json works too)")
 	fs.StringArrayVar(&o.Dumps, "dump", nil, "With -f: a proxy's Envoy config dump, as NAMESPACE/POD=FILE (repeatable)")
-	fs.StringVar(&o.Host, "host", "", "Only credentials used for this external host")
+	fs.StringVar(&o.Host, "host", "", "Only credentials used for this external host: HOST, HOST:PORT or an http(s) URL, as trace takes it")
 	fs.StringVarP(&o.Output, "output", "o", o.Output, "Output format: one of table|wide|json|yaml")
 	fs.StringVar(&o.ExpiryWarning, "expiry-warning", o.ExpiryWarning, "Warn when a certificate expires within this long (e.g. 30d, 72h)")
 	fs.StringVar(&o.FailureThreshold, "failure-threshold", o.FailureThreshold, "Exit with code 79 when a finding is at this level or above: Info|Warning|Error")
@@ -121,6 +124,9 @@ func (o *CheckSecretsOptions) Complete() error {
 	if o.now, err = parseNow(o.Now); err != nil {
 		return err
 	}
+	if o.host, o.port, err = parseSecretsHost(o.Host); err != nil {
+		return err
+	}
 	if !o.AllNamespaces && len(o.Filenames) > 0 {
 		// Offline, the kubeconfig means nothing (and need not exist): scope by -n only.
 		o.namespace = o.namespaceFlag
@@ -134,6 +140,23 @@ func (o *CheckSecretsOptions) Complete() error {
 		o.namespace = ns
 	}
 	return nil
+}
+
+// parseSecretsHost reads --host as trace reads its target (ParseTarget: host, host:port,
+// [v6]:port, an http(s) URL) and drops a trailing dot as trace does (trace/target.go).
+func parseSecretsHost(s string) (string, int, error) {
+	if strings.TrimSpace(s) == "" {
+		return "", 0, nil
+	}
+	t, err := ParseTarget(s, "")
+	if err != nil {
+		return "", 0, usageErrorf("--host: %v", err)
+	}
+	host := strings.TrimSuffix(t.Host, ".")
+	if host == "" {
+		return "", 0, usageErrorf("--host: invalid host in %q", s)
+	}
+	return host, t.Port, nil
 }
 
 // Run loads, checks and renders.

@@ -21,7 +21,7 @@ import (
 
 // loadSecretsInput reads everything the check needs, from files or from the cluster.
 func (o *CheckSecretsOptions) loadSecretsInput(ctx context.Context) (secrets.Input, error) {
-	in := secrets.Input{Host: strings.ToLower(o.Host), Now: o.now, ExpiryWarning: o.expiryWarning,
+	in := secrets.Input{Host: o.host, Port: o.port, Now: o.now, ExpiryWarning: o.expiryWarning,
 		Dumps: map[string]*envoy.Dump{}, ListSecrets: map[string]string{}}
 	if o.namespace != "" {
 		in.Namespaces = []string{o.namespace}
@@ -73,11 +73,11 @@ func (o *CheckSecretsOptions) loadSecretsFiles(in *secrets.Input) error {
 // secretsFilter keeps of a dump what the check of plan's credentials reads: their SDS
 // secrets (kubernetes://NAME and NAME-cacert) and the clusters naming them.
 func secretsFilter(plan []secrets.Credential) envoy.Filter {
-	names := make([]string, 0, len(plan))
+	names := make([]string, 0, 2*len(plan))
 	for _, c := range plan {
-		names = append(names, c.Name)
+		names = append(names, c.SDSResource(), c.SDSResource()+"-cacert")
 	}
-	return envoy.ForCredentials(names)
+	return envoy.ForSecrets(names)
 }
 
 // loadSecretsLive reads Istio config, the proxies, the Secrets, the proxies' RBAC and
@@ -149,6 +149,9 @@ func (o *CheckSecretsOptions) loadSecretsConfig(ctx context.Context, live *mesh.
 // the namespaces of the objects naming it (to spot a Secret in the wrong namespace).
 func loadPlannedSecrets(ctx context.Context, live *mesh.Live, plan []secrets.Credential, in *secrets.Input) error {
 	for _, c := range plan {
+		if c.NotSecret != "" {
+			continue // builtin://, configmap://, sds:// or unresolvable: no Secret to read
+		}
 		for _, name := range []string{c.Name, c.Name + "-cacert"} {
 			_, certs, err := live.LoadSecretCerts(ctx, c.Namespace, name)
 			if err != nil {

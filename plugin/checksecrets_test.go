@@ -119,3 +119,53 @@ func TestCheckSecretsScenarioDir(t *testing.T) {
 		t.Errorf("exit %d, stdout:\n%s\nwant 79 with EGR0450 and a warming proxy", code, stdout)
 	}
 }
+
+// TestCheckSecretsHostForms: --host takes what trace takes (host, host:port, an http(s)
+// URL, a trailing dot) and finds the same credential; another port or host finds none.
+func TestCheckSecretsHostForms(t *testing.T) {
+	args := caseArgs(t, secretstest.Cases(t)[0])
+	h := secretstest.Host
+	for _, tt := range []struct {
+		host string
+		want int // credentials found
+	}{
+		{h, 1}, {strings.ToUpper(h), 1}, {h + ".", 1}, {h + ":443", 1}, {h + ".:443", 1},
+		{"https://" + h, 1}, {"https://" + h + "/some/path?q=1", 1}, {"https://" + h + ".:443/", 1},
+		{h + ":8443", 0}, {"http://" + h, 0}, {"other.example.com", 0},
+	} {
+		t.Run(tt.host, func(t *testing.T) {
+			stdout, stderr, code := runCheckSecrets(t, append(args, "--host", tt.host, "-o", "json")...)
+			if code != ExitOK {
+				t.Fatalf("exit code %d, stderr %s", code, stderr)
+			}
+			var rep secrets.Report
+			if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Credentials) != tt.want {
+				t.Errorf("--host %q found %d credentials, want %d", tt.host, len(rep.Credentials), tt.want)
+			}
+		})
+	}
+}
+
+func TestParseSecretsHost(t *testing.T) {
+	for _, tt := range []struct {
+		in, host string
+		port     int
+	}{
+		{"", "", 0}, {"My-Nginx.Mesh-External.svc.cluster.local.", "my-nginx.mesh-external.svc.cluster.local", 0},
+		{"edition.cnn.com:443", "edition.cnn.com", 443}, {"http://edition.cnn.com/politics", "edition.cnn.com", 80},
+		{"https://edition.cnn.com.", "edition.cnn.com", 443}, {"[2001:db8::1]:443", "2001:db8::1", 443},
+	} {
+		host, port, err := parseSecretsHost(tt.in)
+		if err != nil || host != tt.host || port != tt.port {
+			t.Errorf("parseSecretsHost(%q) = %q, %d, %v; want %q, %d", tt.in, host, port, err, tt.host, tt.port)
+		}
+	}
+	for _, bad := range []string{"edition.cnn.com/politics", "edition.cnn.com:0", "ftp://edition.cnn.com", "."} {
+		if _, _, err := parseSecretsHost(bad); err == nil || !strings.HasPrefix(err.Error(), "--host: ") {
+			t.Errorf("parseSecretsHost(%q) error = %v, want a --host usage error", bad, err)
+		}
+	}
+}

@@ -104,11 +104,18 @@ func parseDumpBytes(key, from string, data []byte, filter envoy.Filter) (*envoy.
 // the DestinationRule's namespace (sidecar origination) and the gateways' namespace.
 func credentialSecrets(snap *mesh.Snapshot, host string, gatewayNamespaces []string) []string {
 	var keys []string
+	// secret is the Secret istiod reads for a proxy in ns (kubernetes://NAME and
+	// kubernetes-gateway://NS/NAME resolved; builtin://, configmap://, sds:// name none).
+	secret := func(ns, name string) {
+		if ref := mesh.ResolveCredential(name, ns); ref.Kind == mesh.CredentialSecret {
+			keys = append(keys, mesh.Key(ref.Namespace, ref.Name))
+		}
+	}
 	for _, dr := range snap.DestinationRulesForHost(host) {
 		for _, name := range drCredentialNames(dr) {
-			keys = append(keys, mesh.Key(dr.Namespace, name))
+			secret(dr.Namespace, name)
 			for _, ns := range gatewayNamespaces {
-				keys = append(keys, mesh.Key(ns, name))
+				secret(ns, name)
 			}
 		}
 	}
@@ -116,7 +123,7 @@ func credentialSecrets(snap *mesh.Snapshot, host string, gatewayNamespaces []str
 		for _, srv := range snap.Gateways[k].Spec.GetServers() {
 			if name := srv.GetTls().GetCredentialName(); name != "" {
 				for _, ns := range gatewayNamespaces {
-					keys = append(keys, mesh.Key(ns, name))
+					secret(ns, name)
 				}
 			}
 		}

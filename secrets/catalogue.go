@@ -99,6 +99,17 @@ const (
 	CodeSDSDrift             = "EGR0487"
 	CodeClusterNotActive     = "EGR0488"
 	CodeNoDump               = "EGR0489"
+	// Codes of credentialName references (EGR0477..EGR0479, EGR0490..).
+	CodeCredentialCrossNamespace = "EGR0477"
+	CodeCredentialNeedsGrant     = "EGR0478"
+	CodeCredentialNotSecret      = "EGR0479"
+	CodeCredentialNameInvalid    = "EGR0490"
+	CodeCertNotPEM               = "EGR0491"
+	CodeCAExpiredUnused          = "EGR0492"
+	CodeCRLUnparsable            = "EGR0493"
+	CodeCRLExpired               = "EGR0494"
+	CodeCRLIssuerMismatch        = "EGR0495"
+	CodeCertRevoked              = "EGR0496"
 )
 
 // Catalogue lists every finding check-secrets can report; docs/secrets-findings.md is
@@ -134,6 +145,16 @@ var Catalogue = []Rule{
 	{CodeSDSAbsent, "SDSSecretAbsent", LevelWarning, "D24", "the proxy does not have the credential's SDS secret at all: the setting does not reach it"},
 	{CodeSDSDrift, "SDSRotationDrift", LevelWarning, "D24", "the certificate the proxy loaded differs from the Secret's (serial or expiry): rotation did not reach the proxy"},
 	{CodeClusterNotActive, "ClusterNotActive", LevelError, "D24", "a cluster that uses the credential is warming or rejected: requests get 503"},
+	{CodeCredentialCrossNamespace, "CredentialReferenceRefused", LevelError, "D24", "credentialName names a Secret istiod will not serve to the proxy: a kubernetes:// Secret outside the proxy's namespace, or a kubernetes-gateway:// reference on a DestinationRule"},
+	{CodeCredentialNeedsGrant, "CredentialNeedsReferenceGrant", LevelWarning, "D24", "a Gateway's kubernetes-gateway:// credential crosses namespaces: istiod serves it only if a ReferenceGrant allows it (not checked)"},
+	{CodeCredentialNotSecret, "CredentialNotASecret", LevelInfo, "D24", "credentialName is builtin://, configmap:// or sds://: no Secret to check"},
+	{CodeCredentialNameInvalid, "CredentialNameInvalid", LevelError, "D24", "istiod cannot resolve the credentialName to a Secret (e.g. kubernetes-gateway:// without NAMESPACE/NAME): nothing is served"},
+	{CodeCertNotPEM, "CertificateNotPEM", LevelError, "D25", "a certificate key holds DER or PKCS#12 instead of PEM: istiod passes the bytes unchanged and Envoy loads only PEM"},
+	{CodeCAExpiredUnused, "CABundleExpiredUnusedRoot", LevelInfo, "D25", "an expired or not yet valid certificate in the CA bundle that the chain does not need, beside valid ones"},
+	{CodeCRLUnparsable, "CRLUnparsable", LevelError, "D26", "the CRL key (ca.crl beside ca.crt, crl beside cacert) holds no PEM X509 CRL: Envoy fails to load the CA secret"},
+	{CodeCRLExpired, "CRLExpired", LevelError, "D26", "the CRL's nextUpdate has passed (or thisUpdate is in the future): every peer verification fails"},
+	{CodeCRLIssuerMismatch, "CRLIssuerMismatch", LevelError, "D26", "no CA in the bundle issued the CRL (name or signature): with Envoy's CRL_CHECK_ALL no peer verifies"},
+	{CodeCertRevoked, "CertificateRevoked", LevelError, "D26", "a certificate of the chain is listed in its issuer's CRL in the Secret"},
 	{CodeNoDump, "ProxyDumpMissing", LevelInfo, "F32", "the proxy's config dump was not available: its state was not checked"},
 }
 

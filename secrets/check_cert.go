@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,37 +38,55 @@ func checkCertificates(x *checkCtx) {
 		if len(chain.Certs) > 0 {
 			x.state.Leaf = &chain.Certs[0]
 		}
-		x.checkParsed(x.certKey, chain)
+		x.checkParsed(x.certKey, x.info, chain)
 	}
 	if hasCA {
 		x.state.CA = ca.Certs
-		x.checkParsed(x.state.CASource, ca)
+		info := x.info
+		if x.caFromSibling {
+			info = x.caInfo
+		}
+		x.checkParsed(x.state.CASource, info, ca)
 	}
 	x.setExpiry()
 	for _, c := range x.state.Chain {
 		x.checkValidity(x.certKey, c)
 	}
-	if anyValid(x.state.CA, x.in.Now) {
-		// One valid root suffices to verify the peer: an expired one beside it anchors
-		// nothing (Envoy's verification, as BoringSSL's, picks a valid path).
-		return
-	}
-	for _, c := range x.state.CA {
-		x.checkValidity(x.state.CASource, c)
-	}
+	x.checkCAValidity()
 }
 
-// anyValid reports whether some certificate of a bundle of several is within its validity.
-func anyValid(certs []mesh.CertSummary, now time.Time) bool {
-	if len(certs) < 2 {
-		return false
+// checkCAValidity: a bundle whose certificates are all outside their validity verifies
+// nothing (Error each). Beside a valid one, an invalid root is an Error only when the chain
+// needs it (it is the issuer of the chain's last certificate and no valid certificate of
+// that name is in the bundle); otherwise an Info: BoringSSL's path building, which Envoy's
+// DefaultCertValidator uses, picks the valid path and never reaches the unused root.
+func (x *checkCtx) checkCAValidity() {
+	now := x.in.Now
+	valid := func(c mesh.CertSummary) bool { return !now.Before(c.NotBefore) && !now.After(c.NotAfter) }
+	if !slices.ContainsFunc(x.state.CA, valid) {
+		for _, c := range x.state.CA {
+			x.checkValidity(x.state.CASource, c)
+		}
+		return
 	}
-	for _, c := range certs {
-		if !now.Before(c.NotBefore) && !now.After(c.NotAfter) {
-			return true
+	needed := ""
+	if n := len(x.state.Chain); n > 0 {
+		needed = x.state.Chain[n-1].Issuer
+	}
+	for _, c := range x.state.CA {
+		switch {
+		case valid(c):
+			if len(x.state.CA) == 1 {
+				x.checkValidity(x.state.CASource, c) // expiring soon (as before: not in bundles of several)
+			}
+		case c.Subject == needed && !slices.ContainsFunc(x.state.CA, func(o mesh.CertSummary) bool { return o.Subject == needed && valid(o) }):
+			x.checkValidity(x.state.CASource, c)
+		default:
+			x.add(CodeCAExpiredUnused, x.secretObject(), "", "remove the certificate from "+x.state.CASource+" when nothing chains to it any more",
+				"certificate %q (serial %s) in CA bundle %q of Secret %s is not valid now (%s to %s); the chain does not need it and other roots in the bundle are valid, so it anchors nothing",
+				c.Subject, c.SerialHex, x.state.CASource, x.key(), c.NotBefore.Format(time.RFC3339), c.NotAfter.Format(time.RFC3339))
 		}
 	}
-	return false
 }
 
 // checkKeyType: the leaf's key is one Envoy loads (envoy.RefusedKey).
@@ -81,8 +100,22 @@ func checkKeyType(x *checkCtx) {
 	}
 }
 
-func (x *checkCtx) checkParsed(key string, ch mesh.CertChain) {
+func (x *checkCtx) checkParsed(key string, info *mesh.SecretInfo, ch mesh.CertChain) {
 	if len(ch.Errors) == 0 {
+		return
+	}
+	dataKey := key[strings.LastIndexByte(key, '/')+1:] // NAME-cacert/ca.crt -> ca.crt
+	if f := info.NotPEM[dataKey]; f != "" {
+		// istiod copies the bytes unchanged into the SDS secret (toEnvoyTLSSecret and
+		// toEnvoyCaSecret in pilot/pkg/xds/sds.go: inline_bytes); Envoy reads them with
+		// PEM_read_bio_X509_AUX / PEM_X509_INFO_read_bio only (context_impl.cc, "Failed to
+		// load certificate chain from <inline>"), and istiod never sets TlsCertificate.pkcs12.
+		fix := "convert it to PEM: openssl x509 -inform der -in FILE -out FILE.pem, and put the PEM in " + key
+		if strings.HasPrefix(f, "PKCS#12") {
+			fix = "extract PEM: openssl pkcs12 -in FILE -nokeys (certificates) and -nocerts -nodes (key), and put them in " + key + " and the key's data key"
+		}
+		x.add(CodeCertNotPEM, x.secretObject(), "", fix,
+			"key %q of Secret %s holds a %s, not PEM: istiod passes it to Envoy unchanged and Envoy loads only PEM certificates, so the proxy rejects the secret", key, x.key(), f)
 		return
 	}
 	x.add(CodeCertUnparsable, x.secretObject(), "", "replace key "+key+" with PEM CERTIFICATE blocks (openssl x509 -in FILE -noout checks one)",

@@ -36,10 +36,10 @@ func (x *checkCtx) sdsNames() []string {
 	}
 	for _, u := range x.activeUses() {
 		if u.Mode != "SIMPLE" || u.Side == "termination" {
-			add("kubernetes://" + x.cred.Name)
+			add(x.cred.SDSResource())
 		}
 		if u.Mode != "SIMPLE" || u.Side == "origination" {
-			add("kubernetes://" + x.cred.Name + "-cacert")
+			add(x.cred.SDSResource() + "-cacert")
 		}
 	}
 	return out

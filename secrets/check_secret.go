@@ -31,11 +31,19 @@ func (x *checkCtx) reportMissing() {
 	where := fmt.Sprintf("the namespace of %s", x.proxiesText())
 	if len(x.state.ElsewhereIn) > 0 {
 		x.add(CodeSecretWrongNamespace, x.object(), "", fmt.Sprintf("create the Secret in namespace %q (kubectl get secret %s -n %s -o yaml, change the namespace, apply)", x.cred.Namespace, x.cred.Name, x.state.ElsewhereIn[0]),
-			"credentialName %q (%s) is looked up in namespace %q, %s; a Secret of that name exists only in %s", x.cred.Name, x.uses(), x.cred.Namespace, where, strings.Join(quoteAll(x.state.ElsewhereIn), ", "))
+			"credentialName %q (%s) is looked up in namespace %q, %s; a Secret of that name exists only in %s", x.credentialName(), x.uses(), x.cred.Namespace, where, strings.Join(quoteAll(x.state.ElsewhereIn), ", "))
 		return
 	}
 	x.add(CodeSecretNotFound, x.object(), "", fmt.Sprintf("create Secret %s in namespace %q with tls.crt/tls.key (and ca.crt), or fix credentialName", x.cred.Name, x.cred.Namespace),
-		"credentialName %q (%s) not found in namespace %q, %s: the SDS secret kubernetes://%s stays warming and requests fail with 503", x.cred.Name, x.uses(), x.cred.Namespace, where, x.cred.Name)
+		"credentialName %q (%s) not found in namespace %q, %s: the SDS secret %s stays warming and requests fail with 503", x.credentialName(), x.uses(), x.cred.Namespace, where, x.cred.SDSResource())
+}
+
+// credentialName is the credentialName as the DestinationRule or Gateway writes it.
+func (x *checkCtx) credentialName() string {
+	if x.cred.CredentialName != "" {
+		return x.cred.CredentialName
+	}
+	return x.cred.Name
 }
 
 func (x *checkCtx) proxiesText() string {
@@ -83,6 +91,10 @@ func checkLayout(x *checkCtx) {
 	case x.state.Layout == LayoutUnknown || x.halfPair() != "":
 		x.add(CodeLayoutInvalid, x.secretObject(), "", "use keys tls.crt + tls.key [+ ca.crt] (or cert + key [+ cacert])",
 			"Secret %s has keys %s%s: Istio reads tls.crt/tls.key[/ca.crt,ca.crl] or cert/key[/cacert,crl]", x.key(), keyNames(x.info), x.halfPair())
+	case x.needsCA() && x.caKey == "" && x.caFromSibling:
+		sib := mesh.Key(x.caInfo.Namespace, x.caInfo.Name)
+		x.add(CodeLayoutInvalid, "Secret "+sib, "", "put the CA bundle in key cacert or ca.crt of Secret "+sib+", or delete that Secret so istiod reads the CA from "+x.key(),
+			"Secret %s exists but has no CA (keys %s); istiod reads %s's CA only from it, never from %s, so %s gets no CA", sib, keyNames(x.caInfo), x.cred.Name, x.key(), x.uses())
 	case x.needsCA() && x.caKey == "":
 		x.add(CodeLayoutInvalid, x.secretObject(), "", fmt.Sprintf("add ca.crt to the Secret, or create Secret %s-cacert with key ca.crt", x.cred.Name),
 			"Secret %s has no CA (keys %s) but %s verifies its peer with the Secret's CA", x.key(), keyNames(x.info), x.uses())
@@ -90,8 +102,12 @@ func checkLayout(x *checkCtx) {
 	x.checkEmpty()
 }
 
+// layoutOf is the key pair istiod reads: cert/key when both hold data, else tls.crt/tls.key
+// (pilot/pkg/credentials/kube/secrets.go extractKeyAndCert checks the generic pair first).
 func layoutOf(info *mesh.SecretInfo) string {
 	switch {
+	case keyBytes(info, "cert") > 0 && keyBytes(info, "key") > 0:
+		return LayoutGeneric
 	case info.HasKey("tls.crt") || info.HasKey("tls.key"):
 		return LayoutTLS
 	case info.HasKey("cert") || info.HasKey("key"):
@@ -110,21 +126,36 @@ func (x *checkCtx) pickKeys() {
 	case LayoutGeneric:
 		x.certKey, x.privKey = "cert", "key"
 	}
-	for _, k := range []string{"ca.crt", "cacert"} {
-		if x.info.HasKey(k) {
-			x.caKey, x.state.CASource = k, k
-			return
-		}
-	}
+	// istiod serves the CA (SDS NAME-cacert) from Secret NAME-cacert whenever it exists, with
+	// no fallback when that Secret lacks a CA, and from NAME only when NAME-cacert does not
+	// exist; in either, key cacert before ca.crt, each only when it holds data
+	// (pilot/pkg/credentials/kube/secrets.go GetCaCert, extractRoot).
 	if x.caInfo != nil && x.caInfo.Access == mesh.AccessOK {
-		for _, k := range []string{"ca.crt", "cacert"} {
-			if x.caInfo.HasKey(k) {
-				x.caKey, x.caFromSibling = k, true
-				x.state.CASource = x.cred.Name + "-cacert/" + k
-				return
-			}
+		x.caFromSibling = true
+		if k := rootKey(x.caInfo); k != "" {
+			x.caKey, x.state.CASource = k, x.cred.Name+"-cacert/"+k
+		}
+		return
+	}
+	if k := rootKey(x.info); k != "" {
+		x.caKey, x.state.CASource = k, k
+	}
+}
+
+// rootKey is the key istiod's extractRoot reads the CA from: cacert, else ca.crt, the first
+// holding data; failing that the first present (empty: reported by checkEmpty); "" for none.
+func rootKey(info *mesh.SecretInfo) string {
+	for _, k := range []string{"cacert", "ca.crt"} {
+		if keyBytes(info, k) > 0 {
+			return k
 		}
 	}
+	for _, k := range []string{"cacert", "ca.crt"} {
+		if info.HasKey(k) {
+			return k
+		}
+	}
+	return ""
 }
 
 // halfPair describes a certificate without its key or the reverse ("" when complete).
@@ -144,14 +175,14 @@ func (x *checkCtx) halfPair() string {
 
 func (x *checkCtx) checkEmpty() {
 	for _, k := range x.info.Keys {
-		if k.Bytes == 0 && isCredentialKey(k.Name) {
+		if k.Bytes == 0 && isCredentialKey(k.Name) && !isCRLKey(k.Name) {
 			x.add(CodeKeyEmpty, x.secretObject(), "", "put the PEM data in key "+k.Name+", or remove the key",
 				"key %q of Secret %s is empty", k.Name, x.key())
 		}
 	}
 	if x.caFromSibling {
 		for _, k := range x.caInfo.Keys {
-			if k.Bytes == 0 && isCredentialKey(k.Name) {
+			if k.Bytes == 0 && isCredentialKey(k.Name) && !isCRLKey(k.Name) {
 				x.add(CodeKeyEmpty, "Secret "+mesh.Key(x.caInfo.Namespace, x.caInfo.Name), "", "put the CA bundle in key "+k.Name,
 					"key %q of Secret %s is empty", k.Name, mesh.Key(x.caInfo.Namespace, x.caInfo.Name))
 			}
@@ -166,6 +197,12 @@ func isCredentialKey(name string) bool {
 	}
 	return false
 }
+
+// isCRLKey: an empty CRL is harmless. istiod copies ca.crl (beside ca.crt) or crl (beside
+// cacert) as it is (ExtractRoot in pilot/pkg/credentials/kube/secrets.go; toEnvoyCaSecret in
+// pilot/pkg/xds/sds.go), and Envoy loads a CRL only when it is not empty
+// (DefaultCertValidator::initializeSslContexts: !certificateRevocationList().empty()).
+func isCRLKey(name string) bool { return name == "ca.crl" || name == "crl" }
 
 func keyNames(info *mesh.SecretInfo) string {
 	if len(info.Keys) == 0 {

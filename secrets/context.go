@@ -19,19 +19,20 @@ type check struct {
 var checks = []check{
 	{"secret-exists", []string{CodeSecretNotFound, CodeSecretWrongNamespace, CodeSecretForbidden}, checkExists},
 	{"layout", []string{CodeLayoutInvalid, CodeKeyEmpty, CodeCAOnly}, checkLayout},
-	{"certificates", []string{CodeCertUnparsable, CodeCertExpired, CodeCertNotYetValid, CodeCertExpiresSoon}, checkCertificates},
+	{"certificates", []string{CodeCertUnparsable, CodeCertNotPEM, CodeCertExpired, CodeCertNotYetValid, CodeCertExpiresSoon, CodeCAExpiredUnused}, checkCertificates},
 	{"key-type", []string{CodeKeyRefused}, checkKeyType},
 	{"private-key", []string{CodeKeyMismatch, CodeKeyUnparsable, CodeKeyRedacted}, checkPrivateKey},
 	{"key-usage", []string{CodeNotClientCert, CodeNotServerCert}, checkKeyUsage},
 	{"chain", []string{CodeChainOrder, CodeChainIncomplete, CodeChainSignature}, checkChain},
 	{"ca-bundle", []string{CodeCANotCA}, checkCABundle},
+	{"crl", []string{CodeCRLUnparsable, CodeCRLExpired, CodeCRLIssuerMismatch, CodeCertRevoked}, checkCRL},
 	{"sni-san", []string{CodeNoSNI, CodeSANMissesSNI, CodeServerCertHosts}, checkSNI},
 	{"rbac", []string{CodeListDenied}, checkRBAC},
 	{"proxy-state", []string{CodeNoDump, CodeSDSWarming, CodeSDSAbsent, CodeSDSDrift, CodeClusterNotActive}, checkProxies},
 }
 
 // discoveryCodes are reported while placing credentials, before the checks run.
-var discoveryCodes = []string{CodeIgnoredOnSidecar, CodeSelectorNoPods}
+var discoveryCodes = []string{CodeIgnoredOnSidecar, CodeSelectorNoPods, CodeCredentialCrossNamespace, CodeCredentialNeedsGrant, CodeCredentialNotSecret, CodeCredentialNameInvalid}
 
 // checkCtx is the state of checking one credential.
 type checkCtx struct {

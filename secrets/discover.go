@@ -204,13 +204,31 @@ func serverHosts(hosts []string) []string {
 	return out
 }
 
+// addUse records that proxies in namespace ns use credentialName name. The credential is
+// the Secret istiod reads for them (mesh.ResolveCredential): kubernetes://NAME and
+// kubernetes-gateway://NS/NAME resolve to the Secret, not to a name with a prefix.
 func (d *discovery) addUse(ns, name string, use Use, pods []*corev1.Pod) {
-	k := mesh.Key(ns, name)
+	ref := mesh.ResolveCredential(name, ns)
+	secretNS, secretName := ns, name
+	if ref.Kind == mesh.CredentialSecret {
+		secretNS, secretName = ref.Namespace, ref.Name
+	}
+	k := mesh.Key(secretNS, secretName)
 	c, ok := d.creds[k]
 	if !ok {
-		c = &Credential{Name: name, Namespace: ns}
+		c = &Credential{Name: secretName, Namespace: secretNS}
+		if name != secretName {
+			c.CredentialName = name
+		}
+		if ref.SDSName != "kubernetes://"+secretName {
+			c.SDSName = ref.SDSName
+		}
+		c.NotSecret = notSecret(ref)
 		d.creds[k] = c
 		d.pods[k] = map[string]*corev1.Pod{}
+	}
+	if use.Ignored == "" {
+		d.judgeReference(ref, name, ns, k, use)
 	}
 	c.UsedBy = append(c.UsedBy, use)
 	for _, p := range pods {
@@ -234,7 +252,8 @@ func (d *discovery) scope(in Input) {
 
 func inScope(c *Credential, in Input) bool {
 	if in.Host != "" && !slices.ContainsFunc(c.UsedBy, func(u Use) bool {
-		return slices.ContainsFunc(u.Hosts, func(h string) bool { return hostMatches(h, in.Host) })
+		return (in.Port == 0 || u.Side != "origination" || u.Port == 0 || u.Port == in.Port) &&
+			slices.ContainsFunc(u.Hosts, func(h string) bool { return hostMatches(h, in.Host) })
 	}) {
 		return false
 	}

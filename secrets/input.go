@@ -33,7 +33,10 @@ type Input struct {
 	// namespaces; empty means all.
 	Namespaces []string
 	// Host limits the report to credentials used for this host.
-	Host          string
+	Host string
+	// Port, when not 0, drops origination settings for another port (a DestinationRule's
+	// portLevelSettings); settings for every port and Gateway servers stay.
+	Port          int
 	Now           time.Time
 	ExpiryWarning time.Duration
 	// Source is "cluster" or "files".

@@ -22,6 +22,13 @@ type Credential struct {
 	Name string `json:"name"`
 	// Namespace is where the Secret must live: the namespace of the proxy that uses it.
 	Namespace string `json:"namespace"`
+	// CredentialName is the credentialName as written, when it is not just Name
+	// (kubernetes://NAME, kubernetes-gateway://NS/NAME, builtin://, ...).
+	CredentialName string `json:"credentialName,omitempty"`
+	// SDSName is the SDS secret the proxy requests, when it is not kubernetes://NAME.
+	SDSName string `json:"sdsName,omitempty"`
+	// NotSecret says why the credentialName names no Secret (then nothing is checked).
+	NotSecret string `json:"notSecret,omitempty"`
 	UsedBy    []Use  `json:"usedBy"`
 	// Proxies are the pods whose Envoy loads the credential (empty when none does).
 	Proxies []Proxy     `json:"proxies,omitempty"`

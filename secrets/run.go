@@ -30,7 +30,7 @@ func Run(in Input) *Report {
 		c := d.creds[k]
 		x := newCheckCtx(in, c, byName[c.Name])
 		x.findings = found[k]
-		if x.used() {
+		if x.used() && c.NotSecret == "" {
 			for _, ch := range checks {
 				ch.run(x)
 			}

@@ -23,10 +23,10 @@ func runCredentialForbidden(a *analysis) []issue {
 		if u.secret == nil || u.secret.Access != mesh.AccessForbidden {
 			continue
 		}
-		out = append(out, issue{object: objName("Secret", u.ns, u.name), proxy: u.proxy, hop: u.hop,
+		out = append(out, issue{object: objName("Secret", u.secretNS, u.secretName), proxy: u.proxy, hop: u.hop,
 			message: fmt.Sprintf("skipped: forbidden: %s uses credentialName %q; reading Secret %s/%s is forbidden to you, so it was not checked",
-				drName(u.dr), u.name, u.ns, u.name),
-			fix: fmt.Sprintf("grant get on secrets in namespace %s (deploy/rbac.yaml, Role kubectl-egress-credentials), or run kubectl egress check-secrets as someone who may", u.ns)})
+				drName(u.dr), u.name, u.secretNS, u.secretName),
+			fix: fmt.Sprintf("grant get on secrets in namespace %s (deploy/rbac.yaml, Role kubectl-egress-credentials), or run kubectl egress check-secrets as someone who may", u.secretNS)})
 	}
 	return out
 }

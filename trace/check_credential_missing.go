@@ -24,12 +24,12 @@ func runCredentialMissing(a *analysis) []issue {
 		if si := u.secret; si != nil && (si.Access == mesh.AccessOK || si.Access == mesh.AccessForbidden) {
 			continue // forbidden: skipped, EGR0409
 		}
-		msg := fmt.Sprintf("%s uses credentialName %q, but Secret %s/%s %s", drName(u.dr), u.name, u.ns, u.name, secretState(u.secret))
-		if elsewhere := a.secretElsewhere(u.name, u.ns); len(elsewhere) > 0 {
+		msg := fmt.Sprintf("%s uses credentialName %q, but Secret %s/%s %s", drName(u.dr), u.name, u.secretNS, u.secretName, secretState(u.secret))
+		if elsewhere := a.secretElsewhere(u.secretName, u.secretNS); len(elsewhere) > 0 {
 			msg += "; a Secret of that name exists in " + strings.Join(elsewhere, ", ")
 		}
 		out = append(out, issue{object: drName(u.dr), proxy: u.proxy, hop: u.hop, message: msg,
-			fix: fmt.Sprintf("create the Secret %s in namespace %s (tls.crt, tls.key, ca.crt); kubectl egress check-secrets gives details", u.name, u.ns)})
+			fix: fmt.Sprintf("create the Secret %s in namespace %s (tls.crt, tls.key, ca.crt); kubectl egress check-secrets gives details", u.secretName, u.secretNS)})
 	}
 	return out
 }

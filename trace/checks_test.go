@@ -294,6 +294,12 @@ func TestChecksFire(t *testing.T) {
 		{name: "forbidden is not missing", code: "EGR0401", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80,
 			edit: forbidSecret("istio-system", "client-credential"), absent: true},
 		{name: "credential secret readable", code: "EGR0409", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80, absent: true},
+		// kubernetes://NAME is Secret NAME in the proxy's namespace (credentials.ParseResourceName):
+		// found, not missing; kubernetes://NS/NAME elsewhere names a Secret that is not there.
+		{name: "credentialName kubernetes://NAME finds the Secret", code: "EGR0401", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80,
+			edit: setCredentialName("kubernetes://client-credential"), absent: true},
+		{name: "credentialName kubernetes://NS/NAME of a missing Secret", code: "EGR0401", scenario: "gateway-mtls-origination", host: "my-nginx.mesh-external.svc.cluster.local", port: 80,
+			edit: setCredentialName("kubernetes://default/client-credential"), object: "DestinationRule istio-system/originate-mtls-for-nginx", proxy: scenarioGateway},
 		// A user without get on ConfigMap istio: the loader keeps the mode unknown.
 		{name: "mesh config forbidden", code: "EGR0108", scenario: "registry-only-with-se", host: "edition.cnn.com", port: 443,
 			edit: forbidMeshConfig, object: "ConfigMap istio-system/istio"},
@@ -325,6 +331,26 @@ func TestEveryCheckTested(t *testing.T) {
 func forbidSecret(ns, name string) func(t *testing.T, in *Input) {
 	return func(t *testing.T, in *Input) {
 		in.Snapshot.Secrets[mesh.Key(ns, name)] = &mesh.SecretInfo{Namespace: ns, Name: name, Access: mesh.AccessForbidden}
+	}
+}
+
+// setCredentialName sets every DestinationRule TLS credentialName to name.
+func setCredentialName(name string) func(t *testing.T, in *Input) {
+	return func(t *testing.T, in *Input) {
+		n := 0
+		for _, dr := range in.Snapshot.DestinationRules {
+			for _, pl := range dr.Spec.GetTrafficPolicy().GetPortLevelSettings() {
+				if pl.GetTls().GetCredentialName() != "" {
+					pl.Tls.CredentialName, n = name, n+1
+				}
+			}
+			if tls := dr.Spec.GetTrafficPolicy().GetTls(); tls.GetCredentialName() != "" {
+				tls.CredentialName, n = name, n+1
+			}
+		}
+		if n == 0 {
+			t.Fatal("no credentialName to set")
+		}
 	}
 }
 

@@ -29,7 +29,13 @@ func (a *analysis) credentialSecrets() []credSecret {
 	var out []credSecret
 	for _, u := range a.credentialUses() {
 		if !u.ignored() {
-			out = append(out, credSecret{credUse: u, secret: a.snap.Secrets[mesh.Key(u.ns, u.name)]})
+			// The Secret istiod reads: kubernetes://NAME and kubernetes-gateway://NS/NAME
+			// resolved (mesh.ResolveCredential); builtin://, configmap://, sds:// name none.
+			ref := mesh.ResolveCredential(u.name, u.ns)
+			if ref.Kind != mesh.CredentialSecret {
+				continue
+			}
+			out = append(out, credSecret{credUse: u, secretNS: ref.Namespace, secretName: ref.Name, secret: a.snap.Secrets[mesh.Key(ref.Namespace, ref.Name)]})
 		}
 	}
 	return out
@@ -37,7 +43,9 @@ func (a *analysis) credentialSecrets() []credSecret {
 
 type credSecret struct {
 	credUse
-	secret *mesh.SecretInfo
+	// secretNS and secretName name the Secret istiod reads for credentialName u.name.
+	secretNS, secretName string
+	secret               *mesh.SecretInfo
 }
 
 // credentialUses lists the credentialNames of the DestinationRules that originate TLS

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"math/big"
 	"sync/atomic"
@@ -165,4 +166,41 @@ func KeyDER(t testing.TB, key *ecdsa.PrivateKey) []byte {
 		t.Fatal(err)
 	}
 	return der
+}
+
+// PFX wraps der in the outer shape of a PKCS#12 archive (RFC 7292 PFX: version 3, authSafe
+// a PKCS#7 data ContentInfo), enough to be recognised as one; it holds no key.
+func PFX(t testing.TB, der []byte) []byte {
+	t.Helper()
+	octets, err := asn1.Marshal(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type contentInfo struct {
+		ContentType asn1.ObjectIdentifier
+		Content     asn1.RawValue `asn1:"tag:0,explicit,optional"`
+	}
+	out, err := asn1.Marshal(struct {
+		Version  int
+		AuthSafe contentInfo
+	}{3, contentInfo{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}, asn1.RawValue{FullBytes: octets}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// CRL returns a PEM X509 CRL signed by ca, valid from thisUpdate to nextUpdate, revoking
+// the given certificates.
+func (ca *CA) CRL(t testing.TB, thisUpdate, nextUpdate time.Time, revoked ...*x509.Certificate) []byte {
+	t.Helper()
+	tmpl := &x509.RevocationList{Number: big.NewInt(serial.Add(1)), ThisUpdate: thisUpdate, NextUpdate: nextUpdate}
+	for _, c := range revoked {
+		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries, x509.RevocationListEntry{SerialNumber: c.SerialNumber, RevocationTime: thisUpdate})
+	}
+	der, err := x509.CreateRevocationList(rand.Reader, tmpl, ca.Cert, ca.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der})
 }
