@@ -125,7 +125,9 @@ func (o *CheckSecretsOptions) loadSecretsConfig(ctx context.Context, live *mesh.
 		}
 	}
 	snap := live.Snapshot()
-	sels := []struct{ ns, sel string }{{"", "istio=egressgateway"}}
+	// The chart's egress gateway label, and the pods istiod deploys for Gateway API Gateways
+	// (a label selector on the label's presence); custom gateways come with their Gateway's selector.
+	sels := []struct{ ns, sel string }{{"", "istio=egressgateway"}, {"", mesh.GatewayNameLabel}}
 	for _, k := range mesh.SortedKeys(snap.Gateways) {
 		if s := snap.Gateways[k].Spec.GetSelector(); len(s) > 0 {
 			sels = append(sels, struct{ ns, sel string }{"", labels.Set(s).String()})

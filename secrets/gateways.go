@@ -80,8 +80,20 @@ func podsSelectedBy(s *mesh.Snapshot, sel map[string]string) []*corev1.Pod {
 	return s.PodsMatchingAnyNamespace(labels.SelectorFromSet(sel))
 }
 
-// gatewayPodsIn returns the gateway pods of namespace ns: pods selected by any Gateway
-// plus those labelled istio=egressgateway.
+// routerPods are the snapshot's pods that run Istio's proxy as a gateway, by key order.
+func routerPods(s *mesh.Snapshot) []*corev1.Pod {
+	var out []*corev1.Pod
+	for _, k := range mesh.SortedKeys(s.Pods) {
+		if mesh.IsRouter(s.Pods[k]) {
+			out = append(out, s.Pods[k])
+		}
+	}
+	return out
+}
+
+// gatewayPodsIn returns the gateway pods of namespace ns: pods selected by any Gateway,
+// pods running Istio's proxy as a router (mesh.IsRouter: custom-labelled gateways, Gateway
+// API deployments), and those carrying the chart's istio=egressgateway label.
 func (ix *gatewayIndex) gatewayPodsIn(ns string) []*corev1.Pod {
 	if ix.byNS == nil {
 		seen := map[string]bool{}
@@ -95,6 +107,7 @@ func (ix *gatewayIndex) gatewayPodsIn(ns string) []*corev1.Pod {
 			}
 		}
 		add(podsSelectedBy(ix.snap, egressGatewayLabel))
+		add(routerPods(ix.snap))
 		for _, k := range mesh.SortedKeys(ix.snap.Gateways) {
 			add(ix.podsOf(k))
 		}

@@ -3,6 +3,7 @@ package secretstest
 import (
 	"crypto/elliptic"
 	"fmt"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -33,6 +34,13 @@ func activeDump(chain, ca []byte) map[string][]byte {
 	return map[string][]byte{gwKey: DumpJSON(
 		[]DumpCluster{{Name: cluster, CertSDS: certSDS, CASDS: caSDS}},
 		[]DumpSecret{{Name: certSDS, CertPEM: chain}, {Name: caSDS, CertPEM: ca}})}
+}
+
+// routerMesh is BaseMesh with a gateway pod that no chart label or Gateway selects: only its
+// istio-proxy container started as a router says it is a gateway.
+func routerMesh() string {
+	m := strings.Replace(BaseMesh(), "labels: {app: istio-egressgateway, istio: egressgateway}", "labels: {app: my-egress}", 1)
+	return strings.Replace(m, "    image: docker.io/istio/proxyv2:1.31-dev\n", "    image: docker.io/istio/proxyv2:1.31-dev\n    args: [proxy, router, --domain, istio-system.svc.cluster.local]\n", 1)
 }
 
 // Cases builds every case with freshly generated certificates.
@@ -86,6 +94,12 @@ func Cases(t testing.TB) []Case {
 			Dumps: ok, Keys: keys(client)},
 		{Name: "cert/key read before tls.crt/tls.key", Manifests: base(sec(map[string][]byte{"cert": client.CertPEM, "key": client.KeyPEM, "tls.crt": other.CertPEM, "tls.key": other.KeyPEM, "ca.crt": ca.PEM})),
 			Dumps: ok, Keys: keys(client, other)},
+		// A gateway known by its pod running Istio's proxy as a router, though nothing
+		// selects it by label: the DestinationRule in its namespace applies to it.
+		{Name: "custom-labelled router pod shows the secret warming", Manifests: []string{routerMesh(), dr, sec(tlsData(client, ca.PEM))},
+			Want: []string{"EGR0485", "EGR0488"}, Keys: keys(client), Dumps: map[string][]byte{gwKey: DumpJSON(
+				[]DumpCluster{{Name: cluster, CertSDS: certSDS, CASDS: caSDS, Warming: true}},
+				[]DumpSecret{{Name: certSDS, Warming: true}, {Name: caSDS, CertPEM: ca.PEM}})}},
 		{Name: "missing secret", Manifests: base(), Want: []string{"EGR0450", "EGR0485", "EGR0488"}, Dumps: map[string][]byte{gwKey: DumpJSON(
 			[]DumpCluster{{Name: cluster, CertSDS: certSDS, CASDS: caSDS, Warming: true}},
 			[]DumpSecret{{Name: certSDS, Warming: true}, {Name: caSDS, Warming: true}})}},
