@@ -50,7 +50,7 @@ func TestFilterChainForIsEnvoys(t *testing.T) {
 	chain := func(name string, match map[string]any) map[string]any {
 		return map[string]any{"name": name, "filter_chain_match": match, "filters": []any{map[string]any{
 			"name": "envoy.filters.network.direct_response", "typed_config": map[string]any{
-				"@type": "type.googleapis.com/envoy.extensions.filters.network.direct_response.v3.Config",
+				"@type":    "type.googleapis.com/envoy.extensions.filters.network.direct_response.v3.Config",
 				"response": map[string]any{"inline_string": name}}}}}
 	}
 	listener := map[string]any{
