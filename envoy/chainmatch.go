@@ -55,14 +55,22 @@ func (l *Listener) FilterChainFor(c Conn) *FilterChain {
 
 // narrow keeps the candidates with the highest rank ≥ 0 (0: the field is unset).
 func narrow(cands []*FilterChain, rank func(m *FilterChainMatch) int) []*FilterChain {
+	ranks := make([]int, len(cands))
 	best := -1
-	for _, fc := range cands {
-		best = max(best, rank(&fc.Match))
+	for i, fc := range cands {
+		ranks[i] = rank(&fc.Match)
+		best = max(best, ranks[i])
 	}
 	if best < 0 {
 		return nil
 	}
-	return slices.DeleteFunc(slices.Clone(cands), func(fc *FilterChain) bool { return rank(&fc.Match) != best })
+	var out []*FilterChain
+	for i, fc := range cands {
+		if ranks[i] == best {
+			out = append(out, fc)
+		}
+	}
+	return out
 }
 
 func portRank(want, got int) int {
@@ -95,12 +103,6 @@ func prefixRank(ranges []string, ip netip.Addr) int {
 		}
 	}
 	return best
-}
-
-// serverNameRank: exact beats the longest "*.suffix" wildcard; no server_names is 0.
-func serverNameRank(names []string, sni string) int {
-	fc := FilterChain{Match: FilterChainMatch{ServerNames: names}}
-	return fc.sniRank(sni)
 }
 
 func transportRank(want, got string) int {

@@ -12,15 +12,18 @@ func (fc *FilterChain) MatchesSNI(sni string) bool {
 	return fc.sniRank(sni) >= 0
 }
 
-// sniRank is how specifically the chain matches sni: -1 no match, 0 no
+// sniRank is how specifically the chain matches sni (serverNameRank).
+func (fc *FilterChain) sniRank(sni string) int { return serverNameRank(fc.Match.ServerNames, sni) }
+
+// serverNameRank is how specifically server_names match sni: -1 no match, 0 no
 // server_names, 1+len(suffix) for a wildcard, 1<<20 for an exact name.
-func (fc *FilterChain) sniRank(sni string) int {
-	if len(fc.Match.ServerNames) == 0 {
+func serverNameRank(names []string, sni string) int {
+	if len(names) == 0 {
 		return 0
 	}
 	sni = strings.ToLower(strings.TrimSuffix(sni, "."))
 	rank := -1
-	for _, sn := range fc.Match.ServerNames {
+	for _, sn := range names {
 		sn = strings.ToLower(sn)
 		switch {
 		case sn == sni:
